@@ -1,0 +1,1 @@
+//! Alert topics and handlers.

@@ -1,0 +1,1 @@
+//! Stream engine runtime: routing, tasks, and one module per node kind.

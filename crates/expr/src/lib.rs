@@ -1,0 +1,1 @@
+//! Lambda expression compiler and evaluator with the built-in function library.

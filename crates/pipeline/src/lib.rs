@@ -1,0 +1,1 @@
+//! Node specs, script-to-pipeline evaluation, validation and DOT.

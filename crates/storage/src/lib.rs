@@ -1,0 +1,1 @@
+//! Durable stores on redb: tasks and their metadata.

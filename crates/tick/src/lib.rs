@@ -1,0 +1,1 @@
+//! TICKscript lexer, parser, AST and diagnostics.
