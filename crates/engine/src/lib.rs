@@ -1,1 +1,30 @@
-//! Stream engine runtime: routing, tasks, and one module per node kind.
+//! The stream engine: routing points to tasks by (db, rp, measurement), executing task
+//! pipelines as push-based calls through the DAG, per-node statistics, live DOT, and the
+//! alert event model that alert handlers consume.
+#![warn(missing_docs)]
+
+mod alert_event;
+mod exec;
+mod message;
+mod node;
+mod nodes;
+mod router;
+mod task_master;
+mod template;
+
+pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink};
+pub use message::{Dimensions, Group};
+pub use task_master::{EngineConfig, ServerInfo, TaskDef, TaskMaster};
+pub use template::{GoTemplate, TemplateKind};
+
+/// Errors raised when a task cannot be validated or started.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The script does not compile into a pipeline.
+    #[error("{0}")]
+    Pipeline(#[from] kapa_pipeline::PipelineError),
+    /// The pipeline is valid but a node could not be created (bad template, handler...).
+    #[error("{0}")]
+    Node(String),
+}

@@ -1,0 +1,131 @@
+//! The alert event model: levels, the `alert.Data` JSON handlers send, and the sink
+//! that receives events (topics and handlers live in the alert crate).
+
+use kapa_models::SeriesResult;
+use serde::{Deserialize, Serialize};
+
+use kapa_pipeline::nodes::HandlerSpec;
+
+/// Alert levels, ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Level {
+    /// OK
+    #[default]
+    Ok = 0,
+    /// INFO
+    Info = 1,
+    /// WARNING
+    Warning = 2,
+    /// CRITICAL
+    Critical = 3,
+}
+
+impl Level {
+    /// The text form used in JSON and templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ok => "OK",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Critical => "CRITICAL",
+        }
+    }
+    /// Level from its index 0..=3.
+    pub fn from_index(i: usize) -> Level {
+        match i {
+            1 => Level::Info,
+            2 => Level::Warning,
+            3 => Level::Critical,
+            _ => Level::Ok,
+        }
+    }
+    /// Parses a level name, case-insensitively.
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.to_ascii_uppercase().as_str() {
+            "OK" => Some(Level::Ok),
+            "INFO" => Some(Level::Info),
+            "WARNING" => Some(Level::Warning),
+            "CRITICAL" => Some(Level::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Level {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Level::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid level {s:?}")))
+    }
+}
+
+/// The JSON body that the log, post, tcp and exec handlers send (`alert.Data`), fields in
+/// Kapacitor's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertData {
+    /// Event id.
+    pub id: String,
+    /// Rendered message.
+    pub message: String,
+    /// Rendered details.
+    pub details: String,
+    /// Event time, RFC 3339 with nanoseconds.
+    pub time: String,
+    /// Duration of the current non-OK state, in ns.
+    pub duration: i64,
+    /// Level.
+    pub level: Level,
+    /// The data that triggered the event.
+    pub data: SeriesResult,
+    /// Level of the previous event of this id.
+    #[serde(rename = "previousLevel")]
+    pub previous_level: Level,
+    /// False with `.noRecoveries()`.
+    pub recoverable: bool,
+}
+
+/// An alert event with the context handlers and topics need.
+#[derive(Debug, Clone)]
+pub struct AlertEvent {
+    /// The handler payload.
+    pub data: AlertData,
+    /// Event time in ns.
+    pub time: i64,
+    /// Task that raised it.
+    pub task_name: String,
+    /// Measurement name.
+    pub name: String,
+    /// Group id text.
+    pub group: String,
+    /// Point tags.
+    pub tags: Vec<(String, String)>,
+    /// Alert category (`.category()`).
+    pub category: String,
+}
+
+/// Where alert nodes deliver their events: topics with handlers.
+pub trait AlertSink: Send + Sync + std::fmt::Debug {
+    /// Opens (or replaces) a topic with the handlers an alert node declares.
+    fn open_topic(&self, topic: &str, handlers: &[HandlerSpec]) -> Result<(), String>;
+    /// Publishes one event to a topic.
+    fn publish(&self, topic: &str, event: &AlertEvent);
+    /// Closes a topic opened by `open_topic` (the task stopped).
+    fn close_topic(&self, topic: &str);
+}
+
+/// A sink that drops every event (engine tests, replays without handlers).
+#[derive(Debug, Default)]
+pub struct NullAlertSink;
+
+impl AlertSink for NullAlertSink {
+    fn open_topic(&self, _topic: &str, _handlers: &[HandlerSpec]) -> Result<(), String> {
+        Ok(())
+    }
+    fn publish(&self, _topic: &str, _event: &AlertEvent) {}
+    fn close_topic(&self, _topic: &str) {}
+}

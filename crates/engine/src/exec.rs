@@ -1,0 +1,243 @@
+//! An executing task: node runtimes linked as in the pipeline, driven by direct calls.
+
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use kapa_models::Point;
+use kapa_pipeline::{Pipeline, TaskType};
+use serde_json::{Map, Value};
+
+use crate::message::{Group, PointMsg};
+use crate::node::{Emit, Node, Stat, TaskCtx};
+
+/// Every how many calls a node's execution time is sampled (timing each call would
+/// cost more than many nodes do).
+const TIMING_SAMPLE: u64 = 64;
+
+struct Slot {
+    name: String,
+    node: Box<dyn Node>,
+    children: Vec<usize>,
+    edge_counts: Vec<u64>,
+    collected: u64,
+    errors: u64,
+    quiet: bool,
+    avg_exec_ns: f64,
+}
+
+/// Throughput measured between two reads of the stats.
+struct Throughput {
+    last_at: Instant,
+    last_count: u64,
+    rate: f64,
+}
+
+pub(crate) struct ExecutingTask {
+    pub(crate) id: String,
+    pub(crate) pipeline: Pipeline,
+    slots: Vec<Slot>,
+    ctx: TaskCtx,
+    nil_group: Group,
+    throughput: Throughput,
+}
+
+impl ExecutingTask {
+    pub(crate) fn new(id: String, pipeline: Pipeline, nodes: Vec<Box<dyn Node>>, ctx: TaskCtx) -> Self {
+        let slots = pipeline
+            .nodes
+            .iter()
+            .zip(nodes)
+            .map(|(spec, node)| Slot {
+                name: spec.name.clone(),
+                node,
+                children: spec.children.clone(),
+                edge_counts: vec![0; spec.children.len()],
+                collected: 0,
+                errors: 0,
+                quiet: spec.quiet,
+                avg_exec_ns: 0.0,
+            })
+            .collect();
+        ExecutingTask {
+            id,
+            pipeline,
+            slots,
+            ctx,
+            nil_group: Group::nil(),
+            throughput: Throughput { last_at: Instant::now(), last_count: 0, rate: 0.0 },
+        }
+    }
+
+    /// Runs points through the task, from its stream node.
+    pub(crate) fn process(&mut self, db: &str, rp: &str, points: &[Point]) {
+        let Self { slots, ctx, nil_group, .. } = self;
+        for p in points {
+            let msg = PointMsg { point: p, group: nil_group, db, rp };
+            deliver(slots, ctx, 0, &msg);
+        }
+    }
+
+    /// Stops every node (handlers close their topics).
+    pub(crate) fn stop(&mut self) {
+        for s in &mut self.slots {
+            s.node.stop(&self.ctx);
+        }
+    }
+
+    fn node_stats(slot: &Slot) -> Vec<(&'static str, Stat)> {
+        let mut stats = vec![
+            ("avg_exec_time_ns", Stat::Int(slot.avg_exec_ns as i64)),
+            ("errors", Stat::Int(slot.errors as i64)),
+            ("working_cardinality", Stat::Int(slot.node.cardinality() as i64)),
+        ];
+        slot.node.stats(&mut stats);
+        stats.sort_by(|a, b| a.0.cmp(b.0));
+        stats
+    }
+
+    fn update_throughput(&mut self) -> f64 {
+        let count = self.slots.first().map(|s| s.collected).unwrap_or(0);
+        let elapsed = self.throughput.last_at.elapsed().as_secs_f64();
+        if elapsed >= 1.0 {
+            self.throughput.rate = (count - self.throughput.last_count) as f64 / elapsed;
+            self.throughput.last_at = Instant::now();
+            self.throughput.last_count = count;
+        }
+        self.throughput.rate
+    }
+
+    /// `{"task-stats": {...}, "node-stats": {...}}` as Kapacitor's ExecutionStats.
+    pub(crate) fn stats_json(&mut self) -> Value {
+        let throughput = self.update_throughput();
+        let mut nodes = Map::new();
+        for s in &self.slots {
+            let mut m = Map::new();
+            for (k, v) in Self::node_stats(s) {
+                let Stat::Int(i) = v;
+                m.insert(k.to_string(), Value::from(i));
+            }
+            m.insert("collected".into(), Value::from(s.collected));
+            m.insert("emitted".into(), Value::from(s.edge_counts.iter().sum::<u64>()));
+            nodes.insert(s.name.clone(), Value::Object(m));
+        }
+        let mut task = Map::new();
+        task.insert("throughput".into(), Value::from(throughput));
+        let mut out = Map::new();
+        out.insert("node-stats".into(), Value::Object(nodes));
+        out.insert("task-stats".into(), Value::Object(task));
+        Value::Object(out)
+    }
+
+    /// The DOT graph with live statistics, as Kapacitor's `EDot`.
+    pub(crate) fn dot(&mut self, labels: bool) -> String {
+        let throughput = self.update_throughput();
+        let unit = match self.pipeline.task_type {
+            TaskType::Stream => "points",
+            TaskType::Batch => "batches",
+        };
+        let mut out = format!("digraph {} {{\n", self.id);
+        if labels {
+            let _ = writeln!(
+                out,
+                "graph [label=\"Throughput: {throughput:.2} {unit}/s\" forcelabels=true pad=\"0.8,0.5\"];"
+            );
+        } else {
+            let _ = writeln!(out, "graph [throughput=\"{throughput:.2} {unit}/s\"];");
+        }
+        for s in &self.slots {
+            let stats = Self::node_stats(s);
+            if labels {
+                let _ = write!(out, "\n{} [xlabel=\"", s.name);
+                for (i, (k, v)) in stats.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("\\r");
+                    }
+                    let _ = write!(out, "{k}={}", stat_text(k, *v));
+                }
+                out.push_str("\"];\n");
+            } else {
+                let _ = write!(out, "\n{} [", s.name);
+                for (k, v) in &stats {
+                    let _ = write!(out, "{k}=\"{}\" ", stat_text(k, *v));
+                }
+                out.push_str("];\n");
+            }
+            for (i, c) in s.children.iter().enumerate() {
+                let child = &self.slots[*c].name;
+                if labels {
+                    let _ = writeln!(out, "{} -> {} [label=\"processed={}\"];", s.name, child, s.edge_counts[i]);
+                } else {
+                    let _ = writeln!(out, "{} -> {} [processed=\"{}\"];", s.name, child, s.edge_counts[i]);
+                }
+            }
+        }
+        out.push('}');
+        out
+    }
+
+    /// The httpOut result for an endpoint.
+    pub(crate) fn http_out(&self, endpoint: &str) -> Option<kapa_models::SeriesResult> {
+        self.slots.iter().find_map(|s| match s.node.http_out() {
+            Some((e, r)) if e == endpoint => Some(r),
+            _ => None,
+        })
+    }
+
+    /// The context the task's nodes run with.
+    pub(crate) fn context(&self) -> &TaskCtx {
+        &self.ctx
+    }
+}
+
+/// Kapacitor prints `avg_exec_time_ns` as a Go duration in DOT, other stats as integers.
+fn stat_text(key: &str, v: Stat) -> String {
+    let Stat::Int(i) = v;
+    if key == "avg_exec_time_ns" {
+        kapa_models::duration::format_go(i)
+    } else {
+        i.to_string()
+    }
+}
+
+fn deliver(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: &PointMsg<'_>) {
+    let slot = &mut slots[idx];
+    slot.collected += 1;
+    let timed = slot.collected % TIMING_SAMPLE == 1;
+    let start = timed.then(Instant::now);
+    let result = slot.node.point(ctx, msg);
+    if let Some(start) = start {
+        let ns = start.elapsed().as_nanos() as f64;
+        slot.avg_exec_ns = if slot.avg_exec_ns == 0.0 { ns } else { slot.avg_exec_ns * 0.9 + ns * 0.1 };
+    }
+    match result {
+        Ok(Emit::Drop) => {}
+        Ok(Emit::Same) => forward(slots, ctx, idx, msg),
+        Ok(Emit::Point { point, group }) => {
+            let m = PointMsg {
+                point: point.as_ref().unwrap_or(msg.point),
+                group: group.as_ref().unwrap_or(msg.group),
+                db: msg.db,
+                rp: msg.rp,
+            };
+            forward(slots, ctx, idx, &m);
+        }
+        Err(e) => {
+            slot.errors += 1;
+            if !slot.quiet {
+                tracing::error!(task = %ctx.task, node = %slot.name, err = %e, "error while evaluating expression");
+            }
+        }
+    }
+}
+
+fn forward(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: &PointMsg<'_>) {
+    for k in 0..slots[idx].children.len() {
+        let child = slots[idx].children[k];
+        slots[idx].edge_counts[k] += 1;
+        deliver(slots, ctx, child, msg);
+    }
+}
+
+/// Shared handle type for tasks.
+pub(crate) type TaskHandle = Arc<parking_lot::Mutex<ExecutingTask>>;

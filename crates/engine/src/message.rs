@@ -1,0 +1,40 @@
+//! Messages flowing through a task: points with their group.
+
+use std::sync::Arc;
+
+use kapa_models::{GroupId, Point};
+use smol_str::SmolStr;
+
+/// The dimensions a group was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dimensions {
+    /// Tag names, in groupBy order.
+    pub tags: Vec<SmolStr>,
+    /// Whether the measurement is part of the group.
+    pub by_name: bool,
+}
+
+/// A group: its id and dimensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The group id (`nil` for ungrouped data).
+    pub id: GroupId,
+    /// The dimensions.
+    pub dims: Arc<Dimensions>,
+}
+
+impl Group {
+    /// The group of ungrouped data.
+    pub fn nil() -> Self {
+        Group { id: GroupId::nil(), dims: Arc::new(Dimensions::default()) }
+    }
+}
+
+/// A point on its way through a task, borrowed from the write batch where possible.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PointMsg<'a> {
+    pub point: &'a Point,
+    pub group: &'a Group,
+    pub db: &'a str,
+    pub rp: &'a str,
+}

@@ -1,0 +1,50 @@
+//! The node runtime interface and its statistics.
+
+use std::sync::Arc;
+
+use kapa_models::Point;
+
+use crate::alert_event::AlertSink;
+use crate::message::{Group, PointMsg};
+use crate::task_master::ServerInfo;
+
+/// What a node hands to its children after processing a point.
+pub(crate) enum Emit {
+    /// Nothing.
+    Drop,
+    /// The input, unchanged.
+    Same,
+    /// A new point and/or a new group (`None` keeps the input's).
+    Point { point: Option<Point>, group: Option<Group> },
+}
+
+/// What every node may use while processing.
+pub(crate) struct TaskCtx {
+    pub task: String,
+    pub alerts: Arc<dyn AlertSink>,
+    pub server: ServerInfo,
+}
+
+/// A node statistic value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Stat {
+    Int(i64),
+}
+
+/// A node runtime. Mirrors a Kapacitor node's receiver for stream points.
+pub(crate) trait Node: Send {
+    /// Processes one point.
+    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String>;
+    /// Node-specific statistics, appended as (name, value).
+    fn stats(&self, _out: &mut Vec<(&'static str, Stat)>) {}
+    /// Number of groups with state in this node.
+    fn cardinality(&self) -> usize {
+        0
+    }
+    /// The latest httpOut result, for httpOut nodes.
+    fn http_out(&self) -> Option<(&str, kapa_models::SeriesResult)> {
+        None
+    }
+    /// Called when the task stops.
+    fn stop(&mut self, _ctx: &TaskCtx) {}
+}

@@ -1,0 +1,400 @@
+//! `|alert()`: evaluates levels per group, keeps the state history, decides which
+//! events to emit (stateChangesOnly, flapping, noRecoveries), renders id/message/details
+//! and publishes events to the node's topic (mirrors alert.go).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use gotmpl::Value as TV;
+use kapa_expr::LambdaState;
+use kapa_models::{FieldValue, GroupId, Point, SeriesResult};
+use kapa_pipeline::nodes::AlertSpec;
+use serde::Serialize;
+
+use crate::alert_event::{AlertData, AlertEvent, Level};
+use crate::message::PointMsg;
+use crate::node::{Emit, Node, Stat, TaskCtx};
+use crate::template::{GoTemplate, JSON_KEY, TemplateKind, go_time_string};
+
+/// Kapacitor's flapping weights: the newest change weighs MAX_WEIGHT, the oldest
+/// MAX_WEIGHT / WEIGHT_DIFF, rising linearly in between.
+const MAX_WEIGHT: f64 = 1.2;
+const WEIGHT_DIFF: f64 = 1.5;
+
+/// Rejects alert properties this build does not run yet, rather than ignoring them.
+pub(crate) fn check(spec: &AlertSpec) -> Result<(), String> {
+    if !spec.inhibitors.is_empty() {
+        return Err("inhibit() is not implemented yet in this build of Kapacitor".into());
+    }
+    Ok(())
+}
+
+struct GroupState {
+    id: String,
+    history: Vec<Level>,
+    idx: usize,
+    flapping: bool,
+    changed: bool,
+    expired: bool,
+    first_triggered: i64,
+    last_triggered: i64,
+    level_states: [Option<LambdaState>; 4],
+    reset_states: [Option<LambdaState>; 4],
+}
+
+impl GroupState {
+    fn current(&self) -> Level {
+        self.history[self.idx]
+    }
+
+    fn add_event(&mut self, level: Level) {
+        self.changed = self.history[self.idx] != level;
+        self.idx = (self.idx + 1) % self.history.len();
+        self.history[self.idx] = level;
+    }
+
+    fn previous(&self) -> Level {
+        let n = self.history.len();
+        self.history[(self.idx + n - 1) % n]
+    }
+
+    fn triggered(&mut self, t: i64) {
+        self.last_triggered = t;
+        if self.previous() == Level::Ok {
+            self.first_triggered = t;
+        }
+    }
+
+    fn percent_change(&self) -> f64 {
+        let l = self.history.len();
+        let mut changes = 0.0;
+        let mut weight = MAX_WEIGHT / WEIGHT_DIFF;
+        let step = (MAX_WEIGHT - weight) / (l - 1) as f64;
+        for i in 0..l - 1 {
+            let c = (i + self.idx) % l;
+            let p = if c == 0 { l - 1 } else { c - 1 };
+            if self.history[c] != self.history[p] {
+                changes += weight;
+            }
+            weight += step;
+        }
+        changes / (l - 1) as f64
+    }
+}
+
+pub(crate) struct AlertNode {
+    spec: AlertSpec,
+    id_tmpl: GoTemplate,
+    message_tmpl: GoTemplate,
+    details_tmpl: GoTemplate,
+    /// The anonymous topic, when the node has handlers.
+    anon_topic: Option<String>,
+    groups: HashMap<GroupId, GroupState>,
+    alerts_triggered: i64,
+    oks: i64,
+    infos: i64,
+    warns: i64,
+    crits: i64,
+}
+
+fn str_v(s: &str) -> TV {
+    TV::String(Arc::from(s))
+}
+
+fn map_v(m: BTreeMap<Arc<str>, TV>) -> TV {
+    TV::Map(Arc::new(m))
+}
+
+fn field_v(v: &FieldValue) -> TV {
+    match v {
+        FieldValue::Float(f) => TV::Float(*f),
+        FieldValue::Int(i) => TV::Int(*i),
+        FieldValue::UInt(u) => TV::Uint(*u),
+        FieldValue::String(s) => str_v(s),
+        FieldValue::Bool(b) => TV::Bool(*b),
+    }
+}
+
+/// The JSON of Kapacitor's `detailsInfo` struct, in Go's field order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct DetailsJson<'a> {
+    name: &'a str,
+    task_name: &'a str,
+    group: &'a str,
+    tags: BTreeMap<&'a str, &'a str>,
+    server_info: ServerInfoJson<'a>,
+    #[serde(rename = "ID")]
+    id: &'a str,
+    fields: BTreeMap<&'a str, serde_json::Value>,
+    level: &'a str,
+    time: String,
+    duration: i64,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServerInfoJson<'a> {
+    hostname: &'a str,
+    #[serde(rename = "ClusterID")]
+    cluster_id: &'a str,
+    #[serde(rename = "ServerID")]
+    server_id: &'a str,
+}
+
+impl AlertNode {
+    pub(crate) fn new(spec: AlertSpec, ctx: &TaskCtx, topic: String) -> Result<Self, String> {
+        let id_tmpl = GoTemplate::parse("id", &spec.id, TemplateKind::Text)?;
+        let message_tmpl = GoTemplate::parse("message", &spec.message, TemplateKind::Text)?;
+        let details_tmpl = GoTemplate::parse("details", &spec.details, TemplateKind::Html)?;
+        let anon_topic = if spec.handlers.is_empty() {
+            None
+        } else {
+            ctx.alerts.open_topic(&topic, &spec.handlers)?;
+            Some(topic)
+        };
+        Ok(AlertNode {
+            spec,
+            id_tmpl,
+            message_tmpl,
+            details_tmpl,
+            anon_topic,
+            groups: HashMap::new(),
+            alerts_triggered: 0,
+            oks: 0,
+            infos: 0,
+            warns: 0,
+            crits: 0,
+        })
+    }
+
+    fn id_data(ctx: &TaskCtx, name: &str, group: &str, p: &Point) -> BTreeMap<Arc<str>, TV> {
+        let tags: BTreeMap<Arc<str>, TV> =
+            p.tags.iter().map(|(k, v)| (Arc::from(k.as_str()), str_v(v))).collect();
+        let mut server = BTreeMap::new();
+        server.insert(Arc::from("Hostname"), str_v(&ctx.server.hostname));
+        server.insert(Arc::from("ClusterID"), str_v(&ctx.server.cluster_id));
+        server.insert(Arc::from("ServerID"), str_v(&ctx.server.server_id));
+        let mut m = BTreeMap::new();
+        m.insert(Arc::from("Name"), str_v(name));
+        m.insert(Arc::from("TaskName"), str_v(&ctx.task));
+        m.insert(Arc::from("Group"), str_v(group));
+        m.insert(Arc::from("Tags"), map_v(tags));
+        m.insert(Arc::from("ServerInfo"), map_v(server));
+        m
+    }
+
+    /// Evaluates the level as Kapacitor's `determineLevel`: escalate first, then honour the
+    /// current level's reset expression, then search downwards.
+    fn determine_level(spec: &AlertSpec, gs: &mut GroupState, p: &Point, errors: &mut Vec<String>) -> Level {
+        let current = gs.current() as usize;
+        let mut eval = |idx: usize, reset: bool, gs: &mut GroupState| -> Option<bool> {
+            let (lambda, states) = if reset {
+                (spec.resets[idx].as_ref()?, &mut gs.reset_states)
+            } else {
+                (spec.levels[idx].as_ref()?, &mut gs.level_states)
+            };
+            let st = states[idx].get_or_insert_with(|| lambda.new_state());
+            match lambda.eval_bool(p, st) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    errors.push(e.to_string());
+                    None
+                }
+            }
+        };
+        for l in (current + 1..=3).rev() {
+            if eval(l, false, gs) == Some(true) {
+                return Level::from_index(l);
+            }
+        }
+        if current > 0 && eval(current, true, gs) == Some(false) {
+            return Level::from_index(current);
+        }
+        for l in (1..=current).rev() {
+            if eval(l, false, gs) == Some(true) {
+                return Level::from_index(l);
+            }
+        }
+        Level::Ok
+    }
+}
+
+impl Node for AlertNode {
+    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+        let p = msg.point;
+        let group_text = msg.group.id.as_str();
+        if !self.groups.contains_key(&msg.group.id) {
+            let data = map_v(Self::id_data(ctx, &p.name, group_text, p));
+            let id = self.id_tmpl.render(&data)?;
+            let history = vec![Level::Ok; self.spec.history.max(2) as usize];
+            self.groups.insert(
+                msg.group.id.clone(),
+                GroupState {
+                    id,
+                    history,
+                    idx: 0,
+                    flapping: false,
+                    changed: false,
+                    expired: false,
+                    first_triggered: 0,
+                    last_triggered: 0,
+                    level_states: Default::default(),
+                    reset_states: Default::default(),
+                },
+            );
+        }
+        let spec = &self.spec;
+        let Some(gs) = self.groups.get_mut(&msg.group.id) else {
+            return Ok(Emit::Drop);
+        };
+        let mut errors = Vec::new();
+        let level = Self::determine_level(spec, gs, p, &mut errors);
+        gs.add_event(level);
+        if let Some((low, high)) = spec.flapping {
+            let pc = gs.percent_change();
+            if gs.flapping && pc < low {
+                gs.flapping = false;
+            } else if !gs.flapping && pc > high {
+                gs.flapping = true;
+            }
+        }
+        gs.expired = !gs.changed
+            && spec.state_changes_only_interval != 0
+            && p.time - gs.last_triggered >= spec.state_changes_only_interval;
+        let emit = (gs.changed && level == Level::Ok)
+            || (level != Level::Ok
+                && !((spec.flapping.is_some() && gs.flapping)
+                    || (spec.state_changes_only && !gs.changed && !gs.expired)));
+        if !emit {
+            return match errors.into_iter().next() {
+                Some(e) => Err(e),
+                None => Ok(Emit::Drop),
+            };
+        }
+        gs.triggered(p.time);
+        if spec.no_recoveries && level == Level::Ok {
+            return Ok(Emit::Drop);
+        }
+        let duration = gs.last_triggered - gs.first_triggered;
+        let previous = gs.previous();
+        let id = gs.id.clone();
+
+        // Render message then details, with Kapacitor's template data.
+        let mut data = Self::id_data(ctx, &p.name, group_text, p);
+        let fields: BTreeMap<Arc<str>, TV> =
+            p.fields.iter().map(|(k, v)| (Arc::from(k.as_str()), field_v(v))).collect();
+        data.insert(Arc::from("ID"), str_v(&id));
+        data.insert(Arc::from("Fields"), map_v(fields));
+        data.insert(Arc::from("Level"), str_v(level.as_str()));
+        data.insert(Arc::from("Time"), str_v(&go_time_string(p.time)));
+        data.insert(Arc::from("Duration"), str_v(&kapa_models::duration::format_go(duration)));
+        let message = self.message_tmpl.render(&map_v(data.clone()))?;
+        let details_json = DetailsJson {
+            name: &p.name,
+            task_name: &ctx.task,
+            group: group_text,
+            tags: p.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            server_info: ServerInfoJson {
+                hostname: &ctx.server.hostname,
+                cluster_id: &ctx.server.cluster_id,
+                server_id: &ctx.server.server_id,
+            },
+            id: &id,
+            fields: p.fields.iter().map(|(k, v)| (k.as_str(), v.to_json())).collect(),
+            level: level.as_str(),
+            time: kapa_models::time::format_rfc3339(p.time),
+            duration,
+            message: &message,
+        };
+        data.insert(Arc::from("Message"), str_v(&message));
+        data.insert(
+            Arc::from(JSON_KEY),
+            str_v(&serde_json::to_string(&details_json).map_err(|e| e.to_string())?),
+        );
+        let details = self.details_tmpl.render(&map_v(data))?;
+
+        self.alerts_triggered += 1;
+        match level {
+            Level::Ok => self.oks += 1,
+            Level::Info => self.infos += 1,
+            Level::Warning => self.warns += 1,
+            Level::Critical => self.crits += 1,
+        }
+        let event = AlertEvent {
+            data: AlertData {
+                id: id.clone(),
+                message: message.clone(),
+                details,
+                time: kapa_models::time::format_rfc3339(p.time),
+                duration,
+                level,
+                data: SeriesResult { series: Some(vec![super::point_to_row(p)]), error: None },
+                previous_level: previous,
+                recoverable: !spec.no_recoveries,
+            },
+            time: p.time,
+            task_name: ctx.task.clone(),
+            name: p.name.to_string(),
+            group: group_text.to_string(),
+            tags: p.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            category: spec.category.clone(),
+        };
+        if let Some(topic) = &self.anon_topic {
+            ctx.alerts.publish(topic, &event);
+        }
+        if !spec.topic.is_empty() {
+            ctx.alerts.publish(&spec.topic, &event);
+        }
+
+        let augment = !(spec.level_tag.is_empty()
+            && spec.id_tag.is_empty()
+            && spec.level_field.is_empty()
+            && spec.id_field.is_empty()
+            && spec.message_field.is_empty()
+            && spec.duration_field.is_empty());
+        if !augment {
+            return Ok(Emit::Same);
+        }
+        let mut q = p.clone();
+        if !spec.level_tag.is_empty() {
+            q.tags.insert(spec.level_tag.as_str(), level.as_str().into());
+        }
+        if !spec.id_tag.is_empty() {
+            q.tags.insert(spec.id_tag.as_str(), id.as_str().into());
+        }
+        if !spec.level_field.is_empty() {
+            q.fields.insert(spec.level_field.as_str(), FieldValue::String(level.as_str().into()));
+        }
+        if !spec.message_field.is_empty() {
+            q.fields.insert(spec.message_field.as_str(), FieldValue::String(message.as_str().into()));
+        }
+        if !spec.id_field.is_empty() {
+            q.fields.insert(spec.id_field.as_str(), FieldValue::String(id.as_str().into()));
+        }
+        if !spec.duration_field.is_empty() {
+            q.fields.insert(spec.duration_field.as_str(), FieldValue::Int(duration));
+        }
+        Ok(Emit::Point { point: Some(q), group: None })
+    }
+
+    fn stats(&self, out: &mut Vec<(&'static str, Stat)>) {
+        out.push(("alerts_inhibited", Stat::Int(0)));
+        out.push(("alerts_triggered", Stat::Int(self.alerts_triggered)));
+        out.push(("crits_triggered", Stat::Int(self.crits)));
+        out.push(("infos_triggered", Stat::Int(self.infos)));
+        out.push(("oks_triggered", Stat::Int(self.oks)));
+        out.push(("warns_triggered", Stat::Int(self.warns)));
+    }
+
+    fn cardinality(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn stop(&mut self, ctx: &TaskCtx) {
+        if let Some(t) = &self.anon_topic {
+            ctx.alerts.close_topic(t);
+        }
+    }
+}

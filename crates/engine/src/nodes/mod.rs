@@ -1,0 +1,78 @@
+//! Node runtimes, one module per node kind, created from pipeline specs in `create`.
+
+mod alert;
+mod default;
+mod delete;
+mod eval;
+mod from;
+mod http_out;
+mod log;
+mod stream;
+mod where_;
+
+use std::sync::Arc;
+
+use kapa_models::time::Clock;
+use kapa_models::{Point, Row};
+use kapa_pipeline::{NodeKind, Pipeline};
+
+use crate::EngineError;
+use crate::node::{Node, TaskCtx};
+
+/// Checks what the pipeline evaluator cannot: node combinations this build does not run.
+pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
+    for n in &p.nodes {
+        match &n.kind {
+            NodeKind::Batch => {
+                return Err(EngineError::Node(
+                    "batch tasks are not implemented yet in this build of Kapacitor".into(),
+                ));
+            }
+            NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Creates the runtime of every node, in pipeline order.
+pub(crate) fn create(
+    p: &Pipeline,
+    ctx: &TaskCtx,
+    topic_prefix: &str,
+    clock: &Arc<dyn Clock>,
+) -> Result<Vec<Box<dyn Node>>, EngineError> {
+    let _ = clock;
+    let mut out: Vec<Box<dyn Node>> = Vec::with_capacity(p.nodes.len());
+    for n in &p.nodes {
+        let node: Box<dyn Node> = match &n.kind {
+            NodeKind::Stream | NodeKind::Batch => Box::new(stream::StreamNode),
+            NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
+            NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),
+            NodeKind::Eval(s) => Box::new(eval::EvalNode::new(s.clone())),
+            NodeKind::Default(s) => Box::new(default::DefaultNode::new(s.clone())),
+            NodeKind::Delete(s) => Box::new(delete::DeleteNode::new(s.clone())),
+            NodeKind::Log(s) => Box::new(log::LogNode::new(s.clone(), n.name.clone())),
+            NodeKind::HttpOut(s) => Box::new(http_out::HttpOutNode::new(s.clone())),
+            NodeKind::Alert(s) => Box::new(
+                alert::AlertNode::new((**s).clone(), ctx, format!("{topic_prefix}:{}", n.name))
+                    .map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            ),
+        };
+        out.push(node);
+    }
+    Ok(out)
+}
+
+/// A point as one row: `time` then the fields sorted by name (Kapacitor's `ToRow`).
+pub(crate) fn point_to_row(p: &Point) -> Row {
+    let mut columns = Vec::with_capacity(p.fields.len() + 1);
+    columns.push("time".to_string());
+    let mut values = Vec::with_capacity(p.fields.len() + 1);
+    values.push(serde_json::Value::String(kapa_models::time::format_rfc3339(p.time)));
+    for (k, v) in p.fields.iter() {
+        columns.push(k.to_string());
+        values.push(v.to_json());
+    }
+    Row { name: p.name.to_string(), tags: p.tags.to_json(), columns, values: vec![values] }
+}

@@ -1,0 +1,212 @@
+//! The task master: starts and stops tasks, routes writes, and answers stats queries.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kapa_models::time::Clock;
+use kapa_models::{Point, SeriesResult};
+use kapa_pipeline::{Dbrp, NodeKind, Pipeline, TaskType, VarValue};
+use parking_lot::{Mutex, RwLock};
+use smol_str::SmolStr;
+
+use crate::alert_event::AlertSink;
+use crate::exec::{ExecutingTask, TaskHandle};
+use crate::node::TaskCtx;
+use crate::router::{Route, Router};
+use crate::{EngineError, nodes};
+
+/// Identity of this server, as alert templates see it (`.ServerInfo`).
+#[derive(Debug, Clone, Default)]
+pub struct ServerInfo {
+    /// `hostname` from the config.
+    pub hostname: String,
+    /// Content of `cluster.id`.
+    pub cluster_id: String,
+    /// Content of `server.id`.
+    pub server_id: String,
+}
+
+/// What the engine is built with.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The clock (wall clock in the daemon, a manual clock in tests and replays).
+    pub clock: Arc<dyn Clock>,
+    /// Where alert events go.
+    pub alerts: Arc<dyn AlertSink>,
+    /// This server's identity.
+    pub server: ServerInfo,
+    /// Prefix of anonymous alert topics (`main` for the live task master).
+    pub topic_prefix: String,
+}
+
+/// A task as stored: what is needed to run it.
+#[derive(Debug, Clone)]
+pub struct TaskDef {
+    /// Task id.
+    pub id: String,
+    /// Stream or batch.
+    pub task_type: TaskType,
+    /// Databases and retention policies the task reads.
+    pub dbrps: Vec<Dbrp>,
+    /// The TICKscript.
+    pub script: String,
+    /// Values for the script's vars.
+    pub vars: HashMap<String, VarValue>,
+}
+
+struct Entry {
+    handle: TaskHandle,
+    dbrps: Vec<Dbrp>,
+    measurements: Option<Vec<SmolStr>>,
+}
+
+/// Runs tasks and routes points to them.
+#[derive(Debug)]
+pub struct TaskMaster {
+    cfg: EngineConfig,
+    tasks: RwLock<HashMap<String, Entry>>,
+    router: RwLock<Arc<Router>>,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry").field("dbrps", &self.dbrps).finish()
+    }
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Router")
+    }
+}
+
+/// The measurements a stream task reads: `None` when any `from` reads every measurement.
+fn measurements(p: &Pipeline) -> Option<Vec<SmolStr>> {
+    let mut out: Vec<SmolStr> = Vec::new();
+    for n in &p.nodes {
+        if let NodeKind::From(f) = &n.kind {
+            if f.measurement.is_empty() {
+                return None;
+            }
+            out.push(SmolStr::new(&f.measurement));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+impl TaskMaster {
+    /// A task master with no task.
+    pub fn new(cfg: EngineConfig) -> Arc<TaskMaster> {
+        Arc::new(TaskMaster {
+            cfg,
+            tasks: RwLock::new(HashMap::new()),
+            router: RwLock::new(Arc::new(Router::default())),
+        })
+    }
+
+    /// Compiles a task without starting it; returns the static DOT graph.
+    pub fn validate(&self, def: &TaskDef) -> Result<String, EngineError> {
+        let p = kapa_pipeline::compile(&def.script, def.task_type, &def.vars)?;
+        nodes::check(&p)?;
+        Ok(kapa_pipeline::dot(&p, &def.id))
+    }
+
+    /// Starts a task, replacing a running task with the same id.
+    pub fn start_task(&self, def: &TaskDef) -> Result<(), EngineError> {
+        let pipeline = kapa_pipeline::compile(&def.script, def.task_type, &def.vars)?;
+        nodes::check(&pipeline)?;
+        let ctx = TaskCtx {
+            task: def.id.clone(),
+            alerts: self.cfg.alerts.clone(),
+            server: self.cfg.server.clone(),
+        };
+        let topic_prefix = format!("{}:{}", self.cfg.topic_prefix, def.id);
+        let runtimes = nodes::create(&pipeline, &ctx, &topic_prefix, &self.cfg.clock)?;
+        let measurements = match pipeline.task_type {
+            TaskType::Stream => measurements(&pipeline),
+            TaskType::Batch => Some(Vec::new()),
+        };
+        let exec = ExecutingTask::new(def.id.clone(), pipeline, runtimes, ctx);
+        let entry = Entry {
+            handle: Arc::new(Mutex::new(exec)),
+            dbrps: def.dbrps.clone(),
+            measurements,
+        };
+        let old = self.tasks.write().insert(def.id.clone(), entry);
+        if let Some(old) = old {
+            old.handle.lock().stop();
+        }
+        self.rebuild_router();
+        Ok(())
+    }
+
+    /// Stops a task; false when it was not running.
+    pub fn stop_task(&self, id: &str) -> bool {
+        let old = self.tasks.write().remove(id);
+        match old {
+            Some(e) => {
+                self.rebuild_router();
+                e.handle.lock().stop();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn rebuild_router(&self) {
+        let tasks = self.tasks.read();
+        let router = Router::build(tasks.values().map(|e| Route {
+            task: &e.handle,
+            dbrps: &e.dbrps,
+            measurements: e.measurements.as_deref(),
+        }));
+        *self.router.write() = Arc::new(router);
+    }
+
+    /// True while the task runs.
+    pub fn is_executing(&self, id: &str) -> bool {
+        self.tasks.read().contains_key(id)
+    }
+
+    /// Number of running tasks.
+    pub fn executing_tasks(&self) -> usize {
+        self.tasks.read().len()
+    }
+
+    /// Processes written points; returns once every task has processed them.
+    pub fn write_points(&self, db: &str, rp: &str, points: &[Point]) {
+        let router = self.router.read().clone();
+        router.dispatch(db, rp, points);
+    }
+
+    fn with_task<T>(&self, id: &str, f: impl FnOnce(&mut ExecutingTask) -> T) -> Option<T> {
+        let handle = self.tasks.read().get(id).map(|e| e.handle.clone())?;
+        let mut guard = handle.lock();
+        Some(f(&mut guard))
+    }
+
+    /// The DOT graph of a running task with live statistics.
+    pub fn task_dot(&self, id: &str, labels: bool) -> Option<String> {
+        self.with_task(id, |t| t.dot(labels))
+    }
+
+    /// The execution statistics of a running task.
+    pub fn task_stats(&self, id: &str) -> Option<serde_json::Value> {
+        self.with_task(id, |t| t.stats_json())
+    }
+
+    /// The latest result of a task's httpOut endpoint.
+    pub fn http_out(&self, task_id: &str, endpoint: &str) -> Option<SeriesResult> {
+        self.with_task(task_id, |t| t.http_out(endpoint)).flatten()
+    }
+
+    /// The clock the engine runs on.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.cfg.clock
+    }
+}
+
+#[cfg(test)]
+mod tests;

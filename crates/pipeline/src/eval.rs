@@ -1,0 +1,402 @@
+//! Evaluates a program into a pipeline, following Kapacitor's `tick/eval.go`: a scope of
+//! immutable vars, chain (`|`), property (`.`) and dynamic (`@`) dispatch with its hints.
+
+use std::collections::HashMap;
+
+use kapa_expr::Value;
+use kapa_models::duration::format_influxql;
+use kapa_tick::ast::{BinaryOp, ChainOp, Expr, ExprKind, Pos, Program, Statement, UnaryOp, VarType};
+
+use crate::nodes::{NodeKind, PipelineNode, Set};
+use crate::value::{Val, VarValue};
+use crate::{Pipeline, PipelineError, TaskType};
+
+/// Evaluates `program` for a task of `task_type`; `vars` override script vars.
+pub fn build(
+    program: &Program,
+    task_type: TaskType,
+    vars: &HashMap<String, VarValue>,
+) -> Result<Pipeline, PipelineError> {
+    let mut ev = Evaluator { nodes: Vec::new(), scope: HashMap::new(), predefined: vars };
+    let root = match task_type {
+        TaskType::Stream => NodeKind::Stream,
+        TaskType::Batch => NodeKind::Batch,
+    };
+    let root_id = ev.add_node(root, None);
+    ev.scope.insert(task_type.as_str().to_string(), Val::Node(root_id));
+    for s in &program.statements {
+        ev.statement(s).map_err(PipelineError::Eval)?;
+    }
+    Ok(Pipeline { nodes: ev.nodes, task_type })
+}
+
+struct Evaluator<'a> {
+    nodes: Vec<PipelineNode>,
+    scope: HashMap<String, Val>,
+    predefined: &'a HashMap<String, VarValue>,
+}
+
+fn at(pos: Pos, msg: impl std::fmt::Display) -> String {
+    format!("line {} char {}: {}", pos.line, pos.char, msg)
+}
+
+fn lower_first(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl Evaluator<'_> {
+    fn add_node(&mut self, kind: NodeKind, parent: Option<usize>) -> usize {
+        let id = self.nodes.len();
+        let name = format!("{}{}", kind.desc(), id);
+        self.nodes.push(PipelineNode {
+            id,
+            name,
+            kind,
+            parents: parent.into_iter().collect(),
+            children: Vec::new(),
+            quiet: false,
+        });
+        if let Some(p) = parent {
+            self.nodes[p].children.push(id);
+        }
+        id
+    }
+
+    fn lookup(&self, name: &str, pos: Pos) -> Result<Val, String> {
+        if let Some(v) = self.scope.get(name) {
+            return Ok(v.clone());
+        }
+        let mut names: Vec<&str> = self.scope.keys().map(String::as_str).collect();
+        names.push("time");
+        names.sort_unstable();
+        Err(at(pos, format!("name {name:?} is undefined. Names in scope: {}", names.join(","))))
+    }
+
+    fn statement(&mut self, s: &Statement) -> Result<(), String> {
+        match s {
+            Statement::Dbrp { .. } => Ok(()),
+            Statement::Expr(e) => self.expr(e).map(|_| ()),
+            Statement::Var { name, value, pos, .. } => {
+                if self.scope.contains_key(name) {
+                    return Err(at(*pos, format!("attempted to redefine {name}, vars are immutable")));
+                }
+                let v = self.expr(value)?;
+                let v = match self.predefined.get(name) {
+                    Some(pre) => {
+                        let exp = val_var_type(&v);
+                        self.from_var(name, pre, exp, *pos)?
+                    }
+                    None => v,
+                };
+                self.scope.insert(name.clone(), v);
+                Ok(())
+            }
+            Statement::TypeDecl { name, ty, pos, .. } => {
+                let Some(pre) = self.predefined.get(name) else {
+                    return Err(format!("missing value for var {name:?}."));
+                };
+                let v = self.from_var(name, pre, Some(*ty), *pos)?;
+                self.scope.insert(name.clone(), v);
+                Ok(())
+            }
+        }
+    }
+
+    /// Converts a supplied var value, checking its type against the declared one.
+    fn from_var(&self, name: &str, v: &VarValue, exp: Option<VarType>, pos: Pos) -> Result<Val, String> {
+        let got = var_value_type(v);
+        if let Some(exp) = exp
+            && exp != got
+        {
+            return Err(format!(
+                "invalid type supplied for {name}, got {} exp {}",
+                var_type_name(got),
+                var_type_name(exp)
+            ));
+        }
+        Ok(match v {
+            VarValue::Int(i) => Val::Int(*i),
+            VarValue::Float(f) => Val::Float(*f),
+            VarValue::Bool(b) => Val::Bool(*b),
+            VarValue::String(s) => Val::Str(s.clone()),
+            VarValue::Regex(r) => Val::Regex(r.clone()),
+            VarValue::Duration(d) => Val::Duration(*d),
+            VarValue::Star => Val::Star,
+            VarValue::List(items) => Val::List(
+                items
+                    .iter()
+                    .map(|i| self.from_var(name, i, None, pos))
+                    .collect::<Result<_, _>>()?,
+            ),
+            VarValue::Lambda(src) => {
+                let program = kapa_tick::parse(&format!("var _ = lambda: {src}"))
+                    .map_err(|e| format!("invalid lambda for var {name}: {e}"))?;
+                match program.statements.first() {
+                    Some(Statement::Var { value: Expr { kind: ExprKind::Lambda(body), .. }, .. }) => {
+                        Val::Lambda((**body).clone())
+                    }
+                    _ => return Err(format!("invalid lambda for var {name}")),
+                }
+            }
+        })
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<Val, String> {
+        Ok(match &e.kind {
+            ExprKind::Int(i) => Val::Int(*i),
+            ExprKind::Float(f) => Val::Float(*f),
+            ExprKind::Duration { ns, .. } => Val::Duration(*ns),
+            ExprKind::Bool(b) => Val::Bool(*b),
+            ExprKind::String { value, .. } => Val::Str(value.clone()),
+            ExprKind::Reference(r) => Val::Reference(r.clone()),
+            ExprKind::Regex(r) => Val::Regex(r.clone()),
+            ExprKind::Star => Val::Star,
+            ExprKind::Ident(name) => self.lookup(name, e.pos)?,
+            ExprKind::List(items) => {
+                Val::List(items.iter().map(|i| self.expr(i)).collect::<Result<_, _>>()?)
+            }
+            ExprKind::Lambda(body) => Val::Lambda(self.substitute(body)?),
+            ExprKind::Unary { op, operand } => {
+                let v = self.expr(operand)?;
+                match (op, v) {
+                    (UnaryOp::Neg, Val::Int(i)) => Val::Int(-i),
+                    (UnaryOp::Neg, Val::Float(f)) => Val::Float(-f),
+                    (UnaryOp::Neg, Val::Duration(d)) => Val::Duration(-d),
+                    (UnaryOp::Not, Val::Bool(b)) => Val::Bool(!b),
+                    (op, v) => {
+                        let sym = if *op == UnaryOp::Neg { '-' } else { '!' };
+                        return Err(at(e.pos, format!("invalid arugument to '{sym}' {}", v.type_name())));
+                    }
+                }
+            }
+            ExprKind::Binary { .. } => {
+                let resolved = self.substitute(e)?;
+                let value = kapa_expr::eval_const(&resolved, &|_| None).map_err(|err| at(e.pos, err))?;
+                value_to_val(value).ok_or_else(|| at(e.pos, "unsupported result type of expression"))?
+            }
+            ExprKind::Call { name, args } => {
+                let args = self.args(args)?;
+                self.global_call(name, &args, e.pos)?
+            }
+            ExprKind::Chain { lhs, op, name, args, parens, name_pos } => {
+                let obj = self.expr(lhs)?;
+                let args = self.args(args)?;
+                if !*parens {
+                    return Err(at(*name_pos, format!("reading property {name:?} is not supported")));
+                }
+                self.chain(obj, *op, name, &args, *name_pos)?
+            }
+        })
+    }
+
+    /// Evaluates call arguments; a single list argument is splatted as Kapacitor does.
+    fn args(&mut self, args: &[Expr]) -> Result<Vec<Val>, String> {
+        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+        if vals.len() == 1 && matches!(vals[0], Val::List(_)) {
+            if let Some(Val::List(items)) = vals.pop() {
+                return Ok(items);
+            }
+        }
+        Ok(vals)
+    }
+
+    fn global_call(&self, name: &str, args: &[Val], pos: Pos) -> Result<Val, String> {
+        match name {
+            "time" => {
+                let every = args.first().map(crate::args::duration_of).transpose().map_err(|e| at(pos, e))?;
+                let offset = args.get(1).map(crate::args::duration_of).transpose().map_err(|e| at(pos, e))?;
+                match (every, args.len()) {
+                    (Some(every), 1 | 2) => Ok(Val::TimeDim { every, offset: offset.unwrap_or(0) }),
+                    _ => Err(at(pos, "time() takes a duration and an optional offset")),
+                }
+            }
+            _ => Err(at(pos, format!("no global function {name:?} defined"))),
+        }
+    }
+
+    fn chain(&mut self, obj: Val, op: ChainOp, raw: &str, args: &[Val], pos: Pos) -> Result<Val, String> {
+        let name = lower_first(raw);
+        let (node, handler) = match obj {
+            Val::Node(n) => (n, None),
+            Val::Handler { node, handler } => (node, Some(handler)),
+            other => {
+                return Err(at(pos, format!("cannot call {raw:?} on a value of type {}", other.type_name())));
+            }
+        };
+        let go_type = match (&self.nodes[node].kind, handler) {
+            (NodeKind::Alert(a), Some(h)) => a.handler_go_type(h),
+            (k, _) => k.go_type(),
+        };
+        let call_err = |e: String| {
+            if e.starts_with("cannot assign *ast.ReferenceNode") {
+                at(pos, e)
+            } else {
+                at(pos, format!("error calling func {raw:?} on obj {go_type}: {e}"))
+            }
+        };
+        let kind = &self.nodes[node].kind;
+        let has_chain = kind.has_chain(&name);
+        let has_prop = kind.has_property(&name);
+        match op {
+            ChainOp::Pipe => {
+                if has_chain {
+                    let child = NodeKind::create(&name, args).map_err(call_err)?;
+                    return Ok(Val::Node(self.add_node(child, Some(node))));
+                }
+                if has_prop {
+                    return Err(at(pos, format!("no chaining method {raw:?} on {go_type}, but property does exist. Use '.' operator instead: 'node.{raw}(..)'.")));
+                }
+            }
+            ChainOp::Dot => {
+                if name == "quiet" && !matches!(kind, NodeKind::Stream | NodeKind::Batch) {
+                    crate::args::none(args).map_err(call_err)?;
+                    self.nodes[node].quiet = true;
+                    return Ok(match handler {
+                        Some(h) => Val::Handler { node, handler: h },
+                        None => Val::Node(node),
+                    });
+                }
+                if let (Some(h), NodeKind::Alert(a)) = (handler, &mut self.nodes[node].kind) {
+                    if let Set::Handler(h) = a.set_handler(h, &name, args).map_err(call_err)? {
+                        return Ok(Val::Handler { node, handler: h });
+                    }
+                }
+                match self.nodes[node].kind.set(&name, args).map_err(call_err)? {
+                    Set::Node => {
+                        return Ok(match handler {
+                            Some(h) => Val::Handler { node, handler: h },
+                            None => Val::Node(node),
+                        });
+                    }
+                    Set::Handler(h) => return Ok(Val::Handler { node, handler: h }),
+                    Set::Unknown => {}
+                }
+                if has_chain {
+                    return Err(at(pos, format!("no property method {raw:?} on {go_type}, but chaining method does exist. Use '|' operator instead: 'node|{raw}(..)'.")));
+                }
+            }
+            ChainOp::At => {
+                if has_prop {
+                    return Err(at(pos, format!("no dynamic method {raw:?} on {go_type}, but property does exist. Use '.' operator instead: 'node.{raw}(..)'.")));
+                }
+                if has_chain {
+                    return Err(at(pos, format!("no dynamic method {raw:?} on {go_type}, but chaining method does exist. Use '|' operator instead: 'node|{raw}(..)'.")));
+                }
+            }
+        }
+        Err(at(pos, format!("no method or property {raw:?} on {go_type}")))
+    }
+
+    /// Replaces identifiers in an expression by the literal values of script vars, as
+    /// Kapacitor's `resolveIdents` does when a lambda is defined.
+    fn substitute(&self, e: &Expr) -> Result<Expr, String> {
+        let kind = match &e.kind {
+            ExprKind::Ident(name) => return self.literal(name, e.pos),
+            ExprKind::List(items) => {
+                ExprKind::List(items.iter().map(|i| self.substitute(i)).collect::<Result<_, _>>()?)
+            }
+            ExprKind::Lambda(body) => ExprKind::Lambda(Box::new(self.substitute(body)?)),
+            ExprKind::Unary { op, operand } => {
+                ExprKind::Unary { op: *op, operand: Box::new(self.substitute(operand)?) }
+            }
+            ExprKind::Binary { op, lhs, rhs, parens } => ExprKind::Binary {
+                op: *op,
+                lhs: Box::new(self.substitute(lhs)?),
+                rhs: Box::new(self.substitute(rhs)?),
+                parens: *parens,
+            },
+            ExprKind::Call { name, args } => ExprKind::Call {
+                name: name.clone(),
+                args: args.iter().map(|a| self.substitute(a)).collect::<Result<_, _>>()?,
+            },
+            other => other.clone(),
+        };
+        Ok(Expr { kind, pos: e.pos })
+    }
+
+    fn literal(&self, name: &str, pos: Pos) -> Result<Expr, String> {
+        let kind = match self.lookup(name, pos)? {
+            Val::Int(i) => ExprKind::Int(i),
+            Val::Float(f) => ExprKind::Float(f),
+            Val::Bool(b) => ExprKind::Bool(b),
+            Val::Str(s) => ExprKind::String { value: s, triple: false },
+            Val::Reference(r) => ExprKind::Reference(r),
+            Val::Duration(ns) => ExprKind::Duration { ns, literal: format_influxql(ns) },
+            Val::Regex(r) => ExprKind::Regex(r),
+            Val::Star => ExprKind::Star,
+            Val::Lambda(body) => {
+                // Keep the inlined expression grouped as it was written on its own.
+                let mut body = body;
+                if let ExprKind::Binary { parens, .. } = &mut body.kind {
+                    *parens = true;
+                }
+                return Ok(body);
+            }
+            other => {
+                return Err(at(pos, format!("cannot use var {name:?} of type {} in an expression", other.type_name())));
+            }
+        };
+        Ok(Expr { kind, pos })
+    }
+}
+
+fn value_to_val(v: Value) -> Option<Val> {
+    Some(match v {
+        Value::Float(f) => Val::Float(f),
+        Value::Int(i) => Val::Int(i),
+        Value::String(s) => Val::Str(s.to_string()),
+        Value::Bool(b) => Val::Bool(b),
+        Value::Duration(d) => Val::Duration(d),
+        Value::Regex(r) => Val::Regex(r.as_str().to_string()),
+        _ => return None,
+    })
+}
+
+fn val_var_type(v: &Val) -> Option<VarType> {
+    Some(match v {
+        Val::Int(_) => VarType::Int,
+        Val::Float(_) => VarType::Float,
+        Val::Bool(_) => VarType::Bool,
+        Val::Str(_) => VarType::String,
+        Val::Regex(_) => VarType::Regex,
+        Val::Duration(_) => VarType::Duration,
+        Val::Lambda(_) => VarType::Lambda,
+        Val::List(_) => VarType::List,
+        Val::Star => VarType::Star,
+        _ => return None,
+    })
+}
+
+fn var_value_type(v: &VarValue) -> VarType {
+    match v {
+        VarValue::Int(_) => VarType::Int,
+        VarValue::Float(_) => VarType::Float,
+        VarValue::Bool(_) => VarType::Bool,
+        VarValue::String(_) => VarType::String,
+        VarValue::Regex(_) => VarType::Regex,
+        VarValue::Duration(_) => VarType::Duration,
+        VarValue::Lambda(_) => VarType::Lambda,
+        VarValue::List(_) => VarType::List,
+        VarValue::Star => VarType::Star,
+    }
+}
+
+/// Kapacitor's names of var types.
+pub fn var_type_name(t: VarType) -> &'static str {
+    match t {
+        VarType::Int => "int",
+        VarType::Float => "float",
+        VarType::Bool => "bool",
+        VarType::String => "string",
+        VarType::Regex => "regex",
+        VarType::Duration => "duration",
+        VarType::Lambda => "lambda",
+        VarType::List => "list",
+        VarType::Star => "star",
+    }
+}
+
