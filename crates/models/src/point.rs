@@ -34,9 +34,7 @@ impl FieldValue {
     /// The value as a JSON value, the way Go's encoding/json prints it.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            FieldValue::Float(f) => serde_json::Number::from_f64(*f)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
+            FieldValue::Float(f) => float_json(*f),
             FieldValue::Int(i) => serde_json::Value::from(*i),
             FieldValue::UInt(u) => serde_json::Value::from(*u),
             FieldValue::String(s) => serde_json::Value::String(s.to_string()),
@@ -66,6 +64,17 @@ impl fmt::Display for FieldValue {
             FieldValue::Bool(v) => write!(f, "{v}"),
         }
     }
+}
+
+/// A float as Go's encoding/json prints it: integral values without a fraction
+/// (`45`, not `45.0`), others in their shortest form.
+pub fn float_json(f: f64) -> serde_json::Value {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        return serde_json::Value::from(f as i64);
+    }
+    serde_json::Number::from_f64(f)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// A set of key/value pairs kept sorted by key, with unique keys.
