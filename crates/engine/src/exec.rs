@@ -183,11 +183,6 @@ impl ExecutingTask {
             _ => None,
         })
     }
-
-    /// The context the task's nodes run with.
-    pub(crate) fn context(&self) -> &TaskCtx {
-        &self.ctx
-    }
 }
 
 /// Kapacitor prints `avg_exec_time_ns` as a Go duration in DOT, other stats as integers.

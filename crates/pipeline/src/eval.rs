@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use kapa_expr::Value;
 use kapa_models::duration::format_influxql;
-use kapa_tick::ast::{BinaryOp, ChainOp, Expr, ExprKind, Pos, Program, Statement, UnaryOp, VarType};
+use kapa_tick::ast::{ChainOp, Expr, ExprKind, Pos, Program, Statement, UnaryOp, VarType};
 
 use crate::nodes::{NodeKind, PipelineNode, Set};
 use crate::value::{Val, VarValue};

@@ -94,7 +94,7 @@ fn guide_stream_alert_fires_on_low_idle() {
     assert!(first.recoverable);
     assert_eq!(
         serde_json::to_string(&first.data).unwrap(),
-        r#"{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","usage_idle"],"values":[["1971-01-01T00:00:02Z",50.0]]}]}"#
+        r#"{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","usage_idle"],"values":[["1971-01-01T00:00:02Z",50]]}]}"#
     );
     assert!(first.details.starts_with("{&#34;Name&#34;:&#34;cpu&#34;,&#34;TaskName&#34;:&#34;cpu_alert&#34;"), "{}", first.details);
     assert_eq!(events[1].1.data.duration, 2 * SECOND);
@@ -143,7 +143,7 @@ fn http_out_keeps_latest_per_group() {
     let res = tm.http_out("t", "out").unwrap();
     assert_eq!(
         serde_json::to_string(&res).unwrap(),
-        r#"{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],"values":[["1971-01-01T00:00:03Z",3.0]]},{"name":"cpu","tags":{"host":"b"},"columns":["time","v"],"values":[["1971-01-01T00:00:02Z",2.0]]}]}"#
+        r#"{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],"values":[["1971-01-01T00:00:03Z",3]]},{"name":"cpu","tags":{"host":"b"},"columns":["time","v"],"values":[["1971-01-01T00:00:02Z",2]]}]}"#
     );
     assert!(tm.http_out("t", "nope").is_none());
 }
@@ -213,7 +213,7 @@ fn eval_where_default_delete() {
     let out = serde_json::to_string(&tm.http_out("t", "out").unwrap()).unwrap();
     assert_eq!(
         out,
-        r#"{"series":[{"name":"cpu","tags":{"dc":"eu"},"columns":["time","double","used"],"values":[["1971-01-01T00:00:02Z",60.0,30.0]]}]}"#
+        r#"{"series":[{"name":"cpu","tags":{"dc":"eu"},"columns":["time","double","used"],"values":[["1971-01-01T00:00:02Z",60,30]]}]}"#
     );
 }
 
@@ -237,7 +237,7 @@ fn validation_errors_carry_positions() {
     let err = tm.validate(&def("t", "stream\n    |from()\n        .measurment('cpu')")).unwrap_err();
     assert_eq!(err.to_string(), "line 3 char 10: no method or property \"measurment\" on *pipeline.FromNode");
     let err = tm.validate(&def("t", "stream|from().measurement('cpu')|alert().crit(lambda: \"v\" > 1)|log('x')")).unwrap_err();
-    assert_eq!(err.to_string(), "line 1 char 63: error calling func \"log\" on obj *pipeline.AlertNode: wrong number of arguments: got 1 exp 0");
+    assert_eq!(err.to_string(), "line 1 char 64: error calling func \"log\" on obj *pipeline.AlertNode: wrong number of arguments: got 1 exp 0");
     let err = tm.validate(&def("t", "stream|from().measurement(\"cpu\")")).unwrap_err();
     assert_eq!(err.to_string(), "line 1 char 15: cannot assign *ast.ReferenceNode to type string, did you use double quotes instead of single quotes?");
     let err = tm.validate(&def("t", "stream|from()|alert().where(lambda: TRUE)")).unwrap_err();
