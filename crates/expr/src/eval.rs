@@ -1,0 +1,258 @@
+//! Evaluation of compiled nodes against a scope. Nothing here allocates on the success path
+//! of comparisons and arithmetic on numbers.
+
+use kapa_tick::ast::BinaryOp;
+
+use crate::error::ExprError;
+use crate::functions::{FnState, FunctionDef, Imp, MAX_ARGS};
+use crate::node::{Call, Node, ScopeCall};
+use crate::ops;
+use crate::scope::Scope;
+use crate::value::{Value, ValueType};
+
+/// What one evaluation needs besides the node.
+pub(crate) struct Ctx<'a> {
+    pub scope: &'a dyn Scope,
+    pub slots: &'a mut [FnState],
+    /// The lambda's references, named in missing-argument messages.
+    pub refs: &'a [String],
+}
+
+pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
+    match node {
+        Node::Const(v) => Ok(v.clone()),
+        Node::Ref(name) => cx.scope.lookup(name),
+        Node::Time => Ok(Value::Time(cx.scope.time())),
+        Node::Neg(x) => negate(eval(x, cx)?),
+        Node::Not(x) => match eval(x, cx)? {
+            Value::Bool(b) => Ok(Value::Bool(!b)),
+            other => Err(ExprError::TypeGuard {
+                actual: other.value_type(),
+                expected: ValueType::Bool,
+            }),
+        },
+        Node::Binary {
+            op,
+            lhs,
+            rhs,
+            rhs_first,
+        } => {
+            let (l, r) = if *rhs_first {
+                let r = eval(rhs, cx)?;
+                (eval(lhs, cx)?, r)
+            } else {
+                let l = eval(lhs, cx)?;
+                (l, eval(rhs, cx)?)
+            };
+            ops::apply(*op, &l, &r).map_err(|e| match e {
+                ExprError::MismatchedTypes { .. } | ExprError::InvalidOperator { .. } => {
+                    binary_error(*op, lhs, rhs, l.value_type(), r.value_type())
+                }
+                other => other,
+            })
+        }
+        Node::Logical {
+            op,
+            lhs,
+            rhs,
+            rhs_dynamic,
+        } => logical(*op, lhs, rhs, *rhs_dynamic, cx),
+        Node::Call(call) => eval_call(call, cx),
+        Node::ScopeCall(call) => eval_scope_call(call, cx),
+    }
+}
+
+pub(crate) fn negate(v: Value) -> Result<Value, ExprError> {
+    match v {
+        Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
+        Value::Float(f) => Ok(Value::Float(-f)),
+        Value::Duration(d) => Ok(Value::Duration(d.wrapping_neg())),
+        other => Err(ExprError::InvalidUnary {
+            op: "-",
+            ty: other.value_type(),
+        }),
+    }
+}
+
+/// Kapacitor's most specific error for an operator applied to types it does not take: a
+/// comparison or logic operand that reads a missing reference is named, anything else is
+/// the operator table's error.
+pub(crate) fn binary_error(
+    op: BinaryOp,
+    lhs: &Node,
+    rhs: &Node,
+    lt: ValueType,
+    rt: ValueType,
+) -> ExprError {
+    if ops::is_boolean_op(op) {
+        if let (ValueType::Missing, Node::Ref(name)) = (lt, lhs) {
+            return ExprError::MissingReference {
+                side: "left",
+                name: name.clone(),
+            };
+        }
+        if let (ValueType::Missing, Node::Ref(name)) = (rt, rhs) {
+            return ExprError::MissingReference {
+                side: "right",
+                name: name.clone(),
+            };
+        }
+    }
+    ops::type_error(op, lt, rt)
+}
+
+fn logical(
+    op: BinaryOp,
+    lhs: &Node,
+    rhs: &Node,
+    rhs_dynamic: bool,
+    cx: &mut Ctx<'_>,
+) -> Result<Value, ExprError> {
+    let decides = op == BinaryOp::Or;
+    let left = match eval(lhs, cx)? {
+        Value::Bool(b) => b,
+        other => {
+            let rt = type_of(rhs, cx)?;
+            return Err(binary_error(op, lhs, rhs, other.value_type(), rt));
+        }
+    };
+    if left == decides {
+        if rhs_dynamic {
+            let rt = type_of(rhs, cx)?;
+            if rt != ValueType::Bool {
+                return Err(binary_error(op, lhs, rhs, ValueType::Bool, rt));
+            }
+        }
+        return Ok(Value::Bool(left));
+    }
+    match eval(rhs, cx)? {
+        Value::Bool(b) => Ok(Value::Bool(b)),
+        other => Err(binary_error(
+            op,
+            lhs,
+            rhs,
+            ValueType::Bool,
+            other.value_type(),
+        )),
+    }
+}
+
+/// The type a node would produce, without calling any function (Kapacitor's `Type()`).
+pub(crate) fn type_of(node: &Node, cx: &mut Ctx<'_>) -> Result<ValueType, ExprError> {
+    Ok(match node {
+        Node::Const(v) => v.value_type(),
+        Node::Ref(name) => cx.scope.lookup(name)?.value_type(),
+        Node::Time => ValueType::Time,
+        Node::Neg(x) => match type_of(x, cx)? {
+            t @ (ValueType::Int | ValueType::Float | ValueType::Duration) => t,
+            ty => return Err(ExprError::InvalidUnary { op: "-", ty }),
+        },
+        Node::Not(_) | Node::Logical { .. } => ValueType::Bool,
+        Node::Binary { op, lhs, rhs, .. } => {
+            if ops::is_boolean_op(*op) {
+                ValueType::Bool
+            } else {
+                let lt = type_of(lhs, cx)?;
+                let rt = type_of(rhs, cx)?;
+                ops::result_type(*op, lt, rt).ok_or_else(|| ops::type_error(*op, lt, rt))?
+            }
+        }
+        Node::Call(call) => {
+            let mut types = [ValueType::Missing; MAX_ARGS];
+            for (i, arg) in call.args.iter().enumerate() {
+                types[i] = type_of(arg, cx).map_err(|e| arg_error(i, e))?;
+            }
+            let types = &types[..call.args.len()];
+            match call.def.return_type(types) {
+                Some(t) => t,
+                None => return Err(signature_error(call, types, cx.refs)),
+            }
+        }
+        Node::ScopeCall(call) => eval_scope_call(call, cx)?.value_type(),
+    })
+}
+
+fn arg_error(i: usize, e: ExprError) -> ExprError {
+    ExprError::Argument {
+        index: i + 1,
+        source: Box::new(e),
+    }
+}
+
+/// The error for argument types that match no signature: missing arguments are named first.
+fn signature_error(call: &Call, types: &[ValueType], refs: &[String]) -> ExprError {
+    let missing: Vec<String> = types
+        .iter()
+        .zip(call.texts.iter())
+        .filter(|(t, _)| **t == ValueType::Missing)
+        .map(|(_, text)| text.clone())
+        .collect();
+    if !missing.is_empty() {
+        return ExprError::MissingArguments {
+            name: call.def.name,
+            args: missing,
+            scope: refs.to_vec(),
+        };
+    }
+    wrong_signature(call.def, &call.texts, types)
+}
+
+pub(crate) fn wrong_signature(
+    def: &'static FunctionDef,
+    texts: &[String],
+    types: &[ValueType],
+) -> ExprError {
+    let args: Vec<String> = texts
+        .iter()
+        .zip(types)
+        .map(|(text, t)| format!("{text}: {t}"))
+        .collect();
+    ExprError::WrongSignature {
+        name: def.name,
+        args: format!("({})", args.join(",")),
+        signatures: def.signatures_text(),
+    }
+}
+
+fn eval_call(call: &Call, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
+    let mut buf: [Value; MAX_ARGS] = [const { Value::Missing }; MAX_ARGS];
+    let n = call.args.len();
+    for (i, arg) in call.args.iter().enumerate() {
+        buf[i] = eval(arg, cx).map_err(|e| arg_error(i, e))?;
+    }
+    let args = &buf[..n];
+    let matches = call.def.signatures.iter().any(|s| {
+        s.args.len() == n && s.args.iter().zip(args).all(|(t, v)| *t == v.value_type())
+    });
+    if !matches {
+        let mut types = [ValueType::Missing; MAX_ARGS];
+        for (t, v) in types.iter_mut().zip(args) {
+            *t = v.value_type();
+        }
+        return Err(signature_error(call, &types[..n], cx.refs));
+    }
+    let result = match call.def.imp {
+        Imp::Pure(f) | Imp::Volatile(f) => f(args),
+        Imp::Stateful { call: f, .. } => {
+            let slot = call.slot.and_then(|s| cx.slots.get_mut(s)).ok_or_else(|| {
+                ExprError::Unsupported("lambda state does not belong to this lambda".into())
+            })?;
+            f(slot, args)
+        }
+    };
+    result.map_err(|message| ExprError::Call {
+        name: call.def.name,
+        message,
+    })
+}
+
+fn eval_scope_call(call: &ScopeCall, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
+    let mut buf: [Value; MAX_ARGS] = [const { Value::Missing }; MAX_ARGS];
+    for (i, arg) in call.args.iter().enumerate() {
+        buf[i] = eval(arg, cx).map_err(|e| arg_error(i, e))?;
+    }
+    match cx.scope.call(&call.name, &buf[..call.args.len()]) {
+        Some(result) => result,
+        None => Err(ExprError::UndefinedFunction(call.name.to_string())),
+    }
+}
