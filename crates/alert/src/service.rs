@@ -74,3 +74,85 @@ impl AlertSink for AlertService {
         self.topics.write().remove(topic);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kapa_engine::AlertData;
+    use kapa_models::{Row, SeriesResult};
+    use serde_json::{Map, Value};
+
+    fn event(level: Level) -> AlertEvent {
+        let mut tags = Map::new();
+        tags.insert("host".into(), Value::String("a".into()));
+        AlertEvent {
+            data: AlertData {
+                id: "cpu:nil".into(),
+                message: "cpu:nil is CRITICAL".into(),
+                details: "{&#34;Name&#34;:&#34;cpu&#34;}".into(),
+                time: "1971-01-01T00:00:02Z".into(),
+                duration: 0,
+                level,
+                data: SeriesResult {
+                    series: Some(vec![Row {
+                        name: "cpu".into(),
+                        tags,
+                        columns: vec!["time".into(), "usage_idle".into()],
+                        values: vec![vec![Value::String("1971-01-01T00:00:02Z".into()), Value::from(50)]],
+                    }]),
+                    error: None,
+                },
+                previous_level: Level::Ok,
+                recoverable: true,
+            },
+            time: 0,
+            task_name: "cpu_alert".into(),
+            name: "cpu".into(),
+            group: "nil".into(),
+            tags: vec![],
+            category: String::new(),
+        }
+    }
+
+    #[test]
+    fn log_handler_appends_go_json_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.log");
+        let svc = AlertService::new();
+        let mut options = Map::new();
+        options.insert("path".into(), Value::String(path.to_string_lossy().into()));
+        let spec = HandlerSpec { kind: "log".into(), options };
+        svc.open_topic("main:cpu_alert:alert2", &[spec]).unwrap();
+        svc.publish("main:cpu_alert:alert2", &event(Level::Critical));
+        svc.publish("main:cpu_alert:alert2", &event(Level::Ok));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            r#"{"id":"cpu:nil","message":"cpu:nil is CRITICAL","details":"{\u0026#34;Name\u0026#34;:\u0026#34;cpu\u0026#34;}","time":"1971-01-01T00:00:02Z","duration":0,"level":"CRITICAL","data":{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","usage_idle"],"values":[["1971-01-01T00:00:02Z",50]]}]},"previousLevel":"OK","recoverable":true}"#
+        );
+        assert!(lines[1].contains(r#""level":"OK""#));
+        assert_eq!(svc.event_level("main:cpu_alert:alert2", "cpu:nil"), Some(Level::Ok));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        svc.close_topic("main:cpu_alert:alert2");
+        assert!(svc.topic_names().is_empty());
+    }
+
+    #[test]
+    fn unknown_handler_kind_is_an_error() {
+        let svc = AlertService::new();
+        let spec = HandlerSpec { kind: "slack".into(), options: Map::new() };
+        let err = svc.open_topic("t", &[spec]).unwrap_err();
+        assert_eq!(err, "the \"slack\" alert handler is not implemented yet in this build of Kapacitor");
+    }
+
+    #[test]
+    fn log_handler_requires_a_path() {
+        let svc = AlertService::new();
+        let spec = HandlerSpec { kind: "log".into(), options: Map::new() };
+        let err = svc.open_topic("t", &[spec]).unwrap_err();
+        assert_eq!(err, "invalid option \"path\" for log handler: a file path is required");
+    }
+}

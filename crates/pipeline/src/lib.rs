@@ -106,3 +106,6 @@ pub fn compile(
     let program = kapa_tick::parse(script)?;
     build(&program, task_type, vars)
 }
+
+#[cfg(test)]
+mod tests;
