@@ -31,7 +31,13 @@ impl ParseError {
             .sum::<usize>();
         let shown: String = line
             .chars()
-            .map(|c| if c == '\t' { "    ".to_string() } else { c.to_string() })
+            .map(|c| {
+                if c == '\t' {
+                    "    ".to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect();
         out.push_str(&format!(
             "\n{gutter} --> line {} char {}\n{gutter} |\n{number} | {shown}\n{gutter} | {}^",

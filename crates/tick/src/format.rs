@@ -11,6 +11,8 @@ pub(crate) struct Formatter<'x> {
     out: String,
     extras: Option<&'x Extras>,
     src: Option<&'x str>,
+    /// Where the last comment ended, until real text follows it.
+    comment_end: Option<usize>,
 }
 
 /// Rebuilds comment blocks from a description joined with `\n`: two empty lines in a row
@@ -57,6 +59,7 @@ impl<'x> Formatter<'x> {
             out: String::new(),
             extras,
             src,
+            comment_end: None,
         }
     }
 
@@ -68,7 +71,24 @@ impl<'x> Formatter<'x> {
         self.extras.and_then(|x| x.comments.get(&offset))
     }
 
+    /// Appends text. A line starting with `/` right after a comment would be lexed as part
+    /// of the comment, so a blank line is put between them.
+    fn write(&mut self, s: &str) {
+        let Some(first) = s.chars().find(|c| *c != ' ') else {
+            self.out.push_str(s);
+            return;
+        };
+        if let Some(end) = self.comment_end.take()
+            && first == '/'
+            && self.out[end..].chars().all(|c| c == ' ')
+        {
+            self.out.insert(end, '\n');
+        }
+        self.out.push_str(s);
+    }
+
     fn write_comment(&mut self, c: &Comment, indent: &str, on_new_line: bool) {
+        self.comment_end = None;
         if !on_new_line {
             self.out.push('\n');
         }
@@ -85,6 +105,7 @@ impl<'x> Formatter<'x> {
             }
             self.out.push('\n');
         }
+        self.comment_end = Some(self.out.len());
     }
 
     fn write_indent(&mut self, indent: &str, on_new_line: bool) {
@@ -210,7 +231,7 @@ impl<'x> Formatter<'x> {
     fn leaf(&mut self, offset: usize, text: &str, indent: &str, on_new_line: bool) {
         let on_new_line = self.leading_comment(offset, indent, on_new_line);
         self.write_indent(indent, on_new_line);
-        self.out.push_str(text);
+        self.write(text);
     }
 
     fn is_octal(&self, offset: usize) -> bool {
@@ -313,7 +334,12 @@ impl<'x> Formatter<'x> {
             ExprKind::Float(f) => self.leaf(offset, &format_float(*f), indent, on_new_line),
             ExprKind::Duration { literal, .. } => self.leaf(offset, literal, indent, on_new_line),
             ExprKind::Bool(b) => {
-                self.leaf(offset, if *b { "TRUE" } else { "FALSE" }, indent, on_new_line);
+                self.leaf(
+                    offset,
+                    if *b { "TRUE" } else { "FALSE" },
+                    indent,
+                    on_new_line,
+                );
             }
             ExprKind::String { value, triple } => {
                 let text = if *triple {

@@ -209,9 +209,16 @@ impl<'a> Lexer<'a> {
                     return State::Token;
                 }
                 '/' => {
+                    // Back up over the `/` itself, not over the peeked character: they may
+                    // differ in width (Kapacitor panics on `/é` for that reason).
+                    let slash = self.pos - 1;
                     let comment = self.peek() == Some('/');
-                    self.backup();
-                    return if comment { State::Comment } else { State::Regex };
+                    self.pos = slash;
+                    return if comment {
+                        State::Comment
+                    } else {
+                        State::Regex
+                    };
                 }
                 other => {
                     return self.error(format!("unknown state, last char: {}", quote_rune(other)));

@@ -85,7 +85,11 @@ pub(crate) fn duration(text: &str) -> Result<i64, String> {
             "overflowed duration {measure}{unit}: choose a smaller duration or INF"
         ));
     }
-    Ok(if negative { total.wrapping_neg() } else { total })
+    Ok(if negative {
+        total.wrapping_neg()
+    } else {
+        total
+    })
 }
 
 /// Removes `\` before each occurrence of `escaped` (the only escape TICKscript knows).
@@ -135,7 +139,10 @@ mod tests {
         assert_eq!(number("4.2"), Ok(ExprKind::Float(4.2)));
         assert_eq!(number(".5"), Ok(ExprKind::Float(0.5)));
         assert_eq!(number("5."), Ok(ExprKind::Float(5.0)));
-        assert_eq!(number("09"), Err("illegal number syntax: \"09\"".to_string()));
+        assert_eq!(
+            number("09"),
+            Err("illegal number syntax: \"09\"".to_string())
+        );
         assert_eq!(
             number("9223372036854775808"),
             Err("illegal number syntax: \"9223372036854775808\"".to_string())

@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{
-    BinaryOp, ChainOp, Expr, ExprKind, Pos, Program, Statement, UnaryOp, VarType,
-};
+use crate::ast::{BinaryOp, ChainOp, Expr, ExprKind, Pos, Program, Statement, UnaryOp, VarType};
 use crate::error::ParseError;
 use crate::lexer::lex;
 use crate::literal;
@@ -186,7 +184,9 @@ impl<'a> Parser<'a> {
 
     /// Takes the comment that preceded the most recently read token.
     fn consume_comment(&mut self) -> Option<Comment> {
-        self.comments.get_mut(self.peek_count).and_then(Option::take)
+        self.comments
+            .get_mut(self.peek_count)
+            .and_then(Option::take)
     }
 
     fn attach(&mut self, offset: usize, comment: Option<Comment>) {
@@ -254,7 +254,10 @@ impl<'a> Parser<'a> {
         if self.recursion > MAX_RECURSION {
             return Err(self.error_at(
                 offset,
-                format!("expression nested too deeply at {}", self.position(offset).describe()),
+                format!(
+                    "expression nested too deeply at {}",
+                    self.position(offset).describe()
+                ),
             ));
         }
         Ok(())
@@ -269,7 +272,10 @@ impl<'a> Parser<'a> {
         if depth > MAX_TREE_DEPTH {
             return Err(self.error_at(
                 offset,
-                format!("expression nested too deeply at {}", self.position(offset).describe()),
+                format!(
+                    "expression nested too deeply at {}",
+                    self.position(offset).describe()
+                ),
             ));
         }
         Ok(Node {
@@ -631,7 +637,11 @@ impl<'a> Parser<'a> {
                 let tok = self.expect(TokenKind::Reference)?;
                 let comment = self.consume_comment();
                 self.attach(tok.pos, comment);
-                self.node(ExprKind::Reference(literal::reference(&tok.text)), tok.pos, 0)
+                self.node(
+                    ExprKind::Reference(literal::reference(&tok.text)),
+                    tok.pos,
+                    0,
+                )
             }
             TokenKind::Ident => {
                 self.next();

@@ -1,4 +1,5 @@
 //! Token streams, checked against the cases of Kapacitor's `tick/ast/lex_test.go`.
+#![allow(clippy::unwrap_used)]
 
 use kapa_tick::{TokenKind as K, lex};
 
@@ -70,7 +71,10 @@ fn keywords_are_case_sensitive() {
     assert_eq!(toks("AND"), vec![t(K::And, 0, "AND"), t(K::Eof, 3, "")]);
     assert_eq!(toks("OR"), vec![t(K::Or, 0, "OR"), t(K::Eof, 2, "")]);
     assert_eq!(toks("TRUE"), vec![t(K::True, 0, "TRUE"), t(K::Eof, 4, "")]);
-    assert_eq!(toks("FALSE"), vec![t(K::False, 0, "FALSE"), t(K::Eof, 5, "")]);
+    assert_eq!(
+        toks("FALSE"),
+        vec![t(K::False, 0, "FALSE"), t(K::Eof, 5, "")]
+    );
     assert_eq!(toks("var"), vec![t(K::Var, 0, "var"), t(K::Eof, 3, "")]);
     assert_eq!(toks("dbrp"), vec![t(K::Dbrp, 0, "dbrp"), t(K::Eof, 4, "")]);
     assert_eq!(toks("true"), vec![t(K::Ident, 0, "true"), t(K::Eof, 4, "")]);
@@ -79,8 +83,14 @@ fn keywords_are_case_sensitive() {
 
 #[test]
 fn lambda_is_a_keyword_only_before_a_colon() {
-    assert_eq!(toks("lambda:"), vec![t(K::Lambda, 0, "lambda:"), t(K::Eof, 7, "")]);
-    assert_eq!(toks("lambda "), vec![t(K::Ident, 0, "lambda"), t(K::Eof, 7, "")]);
+    assert_eq!(
+        toks("lambda:"),
+        vec![t(K::Lambda, 0, "lambda:"), t(K::Eof, 7, "")]
+    );
+    assert_eq!(
+        toks("lambda "),
+        vec![t(K::Ident, 0, "lambda"), t(K::Eof, 7, "")]
+    );
     assert_eq!(
         toks("lambda :"),
         vec![
@@ -93,10 +103,22 @@ fn lambda_is_a_keyword_only_before_a_colon() {
 #[test]
 fn numbers() {
     assert_eq!(toks("42"), vec![t(K::Number, 0, "42"), t(K::Eof, 2, "")]);
-    assert_eq!(toks("42.21"), vec![t(K::Number, 0, "42.21"), t(K::Eof, 5, "")]);
-    assert_eq!(toks(".421"), vec![t(K::Number, 0, ".421"), t(K::Eof, 4, "")]);
-    assert_eq!(toks("0.421"), vec![t(K::Number, 0, "0.421"), t(K::Eof, 5, "")]);
-    assert_eq!(toks("0644"), vec![t(K::Number, 0, "0644"), t(K::Eof, 4, "")]);
+    assert_eq!(
+        toks("42.21"),
+        vec![t(K::Number, 0, "42.21"), t(K::Eof, 5, "")]
+    );
+    assert_eq!(
+        toks(".421"),
+        vec![t(K::Number, 0, ".421"), t(K::Eof, 4, "")]
+    );
+    assert_eq!(
+        toks("0.421"),
+        vec![t(K::Number, 0, "0.421"), t(K::Eof, 5, "")]
+    );
+    assert_eq!(
+        toks("0644"),
+        vec![t(K::Number, 0, "0644"), t(K::Eof, 4, "")]
+    );
     assert_eq!(toks("5."), vec![t(K::Number, 0, "5."), t(K::Eof, 2, "")]);
     assert_eq!(
         toks("1.2.3"),
@@ -121,18 +143,32 @@ fn durations() {
 fn decimal_point_stops_a_duration() {
     assert_eq!(
         toks("1.5s"),
-        vec![t(K::Number, 0, "1.5"), t(K::Ident, 3, "s"), t(K::Eof, 4, "")]
+        vec![
+            t(K::Number, 0, "1.5"),
+            t(K::Ident, 3, "s"),
+            t(K::Eof, 4, "")
+        ]
     );
     assert_eq!(
         toks("10ns"),
-        vec![t(K::Number, 0, "10"), t(K::Ident, 2, "ns"), t(K::Eof, 4, "")]
+        vec![
+            t(K::Number, 0, "10"),
+            t(K::Ident, 2, "ns"),
+            t(K::Eof, 4, "")
+        ]
     );
 }
 
 #[test]
 fn identifiers() {
-    assert_eq!(toks("variable"), vec![t(K::Ident, 0, "variable"), t(K::Eof, 8, "")]);
-    assert_eq!(toks("myVar01"), vec![t(K::Ident, 0, "myVar01"), t(K::Eof, 7, "")]);
+    assert_eq!(
+        toks("variable"),
+        vec![t(K::Ident, 0, "variable"), t(K::Eof, 8, "")]
+    );
+    assert_eq!(
+        toks("myVar01"),
+        vec![t(K::Ident, 0, "myVar01"), t(K::Eof, 7, "")]
+    );
     assert_eq!(toks("a_b"), vec![t(K::Ident, 0, "a_b"), t(K::Eof, 3, "")]);
     assert_eq!(
         toks("_a"),
@@ -142,10 +178,16 @@ fn identifiers() {
 
 #[test]
 fn references() {
-    assert_eq!(toks(r#""""#), vec![t(K::Reference, 0, r#""""#), t(K::Eof, 2, "")]);
+    assert_eq!(
+        toks(r#""""#),
+        vec![t(K::Reference, 0, r#""""#), t(K::Eof, 2, "")]
+    );
     assert_eq!(
         toks(r#""ref with spaces""#),
-        vec![t(K::Reference, 0, r#""ref with spaces""#), t(K::Eof, 17, "")]
+        vec![
+            t(K::Reference, 0, r#""ref with spaces""#),
+            t(K::Eof, 17, "")
+        ]
     );
     assert_eq!(
         toks(r#""ref\"""#),
@@ -159,7 +201,15 @@ fn references() {
 
 #[test]
 fn strings() {
-    for src in ["''", "''''''", "'str'", r"'str\''", "'''s'tr'''", r"'''s\'tr'''", "'''str'''"] {
+    for src in [
+        "''",
+        "''''''",
+        "'str'",
+        r"'str\''",
+        "'''s'tr'''",
+        r"'''s\'tr'''",
+        "'''str'''",
+    ] {
         assert_eq!(
             toks(src),
             vec![t(K::String, 0, src), t(K::Eof, src.len(), "")],
@@ -168,14 +218,20 @@ fn strings() {
     }
     assert_eq!(toks("'''a\nb'''")[0], t(K::String, 0, "'''a\nb'''"));
     assert_eq!(toks("'abc"), vec![t(K::Error, 0, "unterminated string")]);
-    assert_eq!(toks("'''abc''"), vec![t(K::Error, 0, "unterminated string")]);
+    assert_eq!(
+        toks("'''abc''"),
+        vec![t(K::Error, 0, "unterminated string")]
+    );
     assert_eq!(toks(r"'abc\'"), vec![t(K::Error, 0, "unterminated string")]);
 }
 
 #[test]
 fn regexes_only_in_context() {
     // `=~` at the start is not lexed as an operator: `=` alone is unknown there.
-    assert_eq!(toks("=~ //"), vec![t(K::Error, 0, "unknown state, last char: '='")]);
+    assert_eq!(
+        toks("=~ //"),
+        vec![t(K::Error, 0, "unknown state, last char: '='")]
+    );
     assert_eq!(
         toks("a =~ //"),
         vec![
@@ -223,11 +279,14 @@ fn regexes_only_in_context() {
             t(K::Eof, 8, "")
         ]
     );
-    assert_eq!(toks("a =~ /abc"), vec![
-        t(K::Ident, 0, "a"),
-        t(K::RegexEqual, 2, "=~"),
-        t(K::Error, 5, "unterminated regex")
-    ]);
+    assert_eq!(
+        toks("a =~ /abc"),
+        vec![
+            t(K::Ident, 0, "a"),
+            t(K::RegexEqual, 2, "=~"),
+            t(K::Error, 5, "unterminated regex")
+        ]
+    );
 }
 
 #[test]
@@ -329,8 +388,17 @@ fn comments() {
 fn unknown_characters() {
     assert_eq!(
         toks("5 ^ 3"),
-        vec![t(K::Number, 0, "5"), t(K::Error, 2, "unknown state, last char: '^'")]
+        vec![
+            t(K::Number, 0, "5"),
+            t(K::Error, 2, "unknown state, last char: '^'")
+        ]
     );
-    assert_eq!(toks("+1"), vec![t(K::Error, 0, "unknown state, last char: '+'")]);
-    assert_eq!(toks("\u{0}"), vec![t(K::Error, 0, "unknown state, last char: '\\x00'")]);
+    assert_eq!(
+        toks("+1"),
+        vec![t(K::Error, 0, "unknown state, last char: '+'")]
+    );
+    assert_eq!(
+        toks("\u{0}"),
+        vec![t(K::Error, 0, "unknown state, last char: '\\x00'")]
+    );
 }

@@ -1,4 +1,5 @@
 //! Parsed trees, positions and precedence, with cases from Kapacitor's `parser_test.go`.
+#![allow(clippy::unwrap_used)]
 
 use kapa_tick::{
     BinaryOp, ChainOp, Expr, ExprKind, Pos, Statement, UnaryOp, VarType, parse, parse_lambda,
@@ -121,7 +122,10 @@ fn type_declarations() {
 #[test]
 fn literal_values_with_positions() {
     assert_eq!(value_of("var x = 'str'"), string("str", p(8, 1, 9)));
-    assert_eq!(value_of("var x = TRUE"), e(ExprKind::Bool(true), p(8, 1, 9)));
+    assert_eq!(
+        value_of("var x = TRUE"),
+        e(ExprKind::Bool(true), p(8, 1, 9))
+    );
     assert_eq!(value_of("var x = 1"), int(1, p(8, 1, 9)));
     assert_eq!(value_of("var x = 0644"), int(420, p(8, 1, 9)));
     assert_eq!(value_of("var x = 1.0"), e(ExprKind::Float(1.0), p(8, 1, 9)));
@@ -205,7 +209,10 @@ fn list_of_strings_idents_and_star() {
             p(8, 1, 9)
         )
     );
-    assert_eq!(value_of("var x = []"), e(ExprKind::List(vec![]), p(8, 1, 9)));
+    assert_eq!(
+        value_of("var x = []"),
+        e(ExprKind::List(vec![]), p(8, 1, 9))
+    );
     assert_eq!(
         value_of("var x = ['a',]"),
         e(ExprKind::List(vec![string("a", p(9, 1, 10))]), p(8, 1, 9))
@@ -216,7 +223,12 @@ fn list_of_strings_idents_and_star() {
 fn binary_positions_are_the_operator() {
     assert_eq!(
         value_of("var x = 5 + 5"),
-        bin(BinaryOp::Add, int(5, p(8, 1, 9)), int(5, p(12, 1, 13)), p(10, 1, 11))
+        bin(
+            BinaryOp::Add,
+            int(5, p(8, 1, 9)),
+            int(5, p(12, 1, 13)),
+            p(10, 1, 11)
+        )
     );
     let program = parse("var x = 5\nvar y = x * 2").unwrap();
     assert_eq!(
@@ -365,7 +377,11 @@ fn property_without_parens_and_udf() {
     let udf = value_of("var x = s@myUDF('a', 1)");
     match udf.kind {
         ExprKind::Chain {
-            op, name, args, parens, ..
+            op,
+            name,
+            args,
+            parens,
+            ..
         } => {
             assert_eq!(op, ChainOp::At);
             assert_eq!(name, "myUDF");
@@ -462,7 +478,10 @@ fn precedence_table() {
         "((\"host\" =~ /^srv/) OR (\"host\" !~ /x/))"
     );
     assert_eq!(lambda_shape("(1 + 2) * 3"), "((1 + 2) * 3)");
-    assert_eq!(lambda_shape("1 + 2 - 3 * 4 / 5"), "((1 + 2) - ((3 * 4) / 5))");
+    assert_eq!(
+        lambda_shape("1 + 2 - 3 * 4 / 5"),
+        "((1 + 2) - ((3 * 4) / 5))"
+    );
     assert_eq!(
         lambda_shape("1 + 2 * 3 < 4 == TRUE AND FALSE OR x"),
         "(((((1 + (2 * 3)) < 4) == TRUE) AND FALSE) OR x)"
@@ -481,25 +500,35 @@ fn unary_binds_tightest() {
 
 #[test]
 fn functions_inside_lambdas() {
-    assert_eq!(lambda_shape("sigma(\"usage_idle\") > 3"), "(sigma(\"usage_idle\") > 3)");
+    assert_eq!(
+        lambda_shape("sigma(\"usage_idle\") > 3"),
+        "(sigma(\"usage_idle\") > 3)"
+    );
     assert_eq!(lambda_shape("count()"), "count()");
     assert_eq!(
         lambda_shape("if(\"a\" > 1, 'x', 'y')"),
         "if((\"a\" > 1), 'x', 'y')"
     );
-    assert_eq!(lambda_shape("max(1.0, float(\"x\") * 2.0)"), "max(1.0, (float(\"x\") * 2.0))");
+    assert_eq!(
+        lambda_shape("max(1.0, float(\"x\") * 2.0)"),
+        "max(1.0, (float(\"x\") * 2.0))"
+    );
 }
 
 #[test]
 fn lambda_is_an_identifier_unless_followed_by_colon() {
     assert_eq!(value_of("var x = lambda"), ident("lambda", p(8, 1, 9)));
     let program = parse("var lambda = 5").unwrap();
-    assert_eq!(program.statements, vec![var("lambda", int(5, p(13, 1, 14)), p(0, 1, 1))]);
+    assert_eq!(
+        program.statements,
+        vec![var("lambda", int(5, p(13, 1, 14)), p(0, 1, 1))]
+    );
 }
 
 #[test]
 fn dbrp_statements() {
-    let program = parse("dbrp \"telegraf\".\"autogen\"\ndbrp \"db\".\"rp\"\nstream|from()").unwrap();
+    let program =
+        parse("dbrp \"telegraf\".\"autogen\"\ndbrp \"db\".\"rp\"\nstream|from()").unwrap();
     assert_eq!(
         program.statements[0],
         Statement::Dbrp {
@@ -531,7 +560,10 @@ fn var_comments_become_descriptions() {
             pos: p(31, 3, 1)
         }
     );
-    assert!(matches!(&program.statements[1], Statement::Var { comment: None, .. }));
+    assert!(matches!(
+        &program.statements[1],
+        Statement::Var { comment: None, .. }
+    ));
     let program = parse("// a\n\n// b\nvar x int").unwrap();
     assert!(matches!(
         &program.statements[0],
@@ -544,7 +576,10 @@ fn statements_need_no_separator() {
     let program = parse("var a = 1 var b = 2 a b").unwrap();
     assert_eq!(program.statements.len(), 4);
     let program = parse("a\n\n\nvar b = stream").unwrap();
-    assert_eq!(program.statements[0], Statement::Expr(ident("a", p(0, 1, 1))));
+    assert_eq!(
+        program.statements[0],
+        Statement::Expr(ident("a", p(0, 1, 1)))
+    );
     assert_eq!(parse("").unwrap().statements, vec![]);
     assert_eq!(parse("  // only a comment\n").unwrap().statements, vec![]);
 }
@@ -604,7 +639,10 @@ fn guide_batch_query_keeps_the_triple_quoted_text() {
     let Statement::Expr(chain) = &parse(src).unwrap().statements[0] else {
         panic!("not an expression");
     };
-    let ExprKind::Chain { lhs, name, args, .. } = &chain.kind else {
+    let ExprKind::Chain {
+        lhs, name, args, ..
+    } = &chain.kind
+    else {
         panic!("not a chain");
     };
     assert_eq!(name, "groupBy");
