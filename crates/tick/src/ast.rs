@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// Source position. line and char are 1-based, char counts characters (not bytes) as Kapacitor does.
+/// Source position. line and char are 1-based. Like Kapacitor (`lex.go: lineNumber`), char
+/// is a byte count from the line start, so it equals the character column for ASCII lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
     /// Byte offset into the source.
@@ -93,7 +94,9 @@ pub enum VarType {
 pub struct Expr {
     /// What the expression is.
     pub kind: ExprKind,
-    /// Where it starts.
+    /// Kapacitor's node position, used in its `line X char Y: ...` messages: the operator
+    /// for `Binary` and `Unary`, the `|`/`.`/`@` for `Chain` (its name is at `name_pos`),
+    /// the `lambda:` keyword for `Lambda`, the `[` for `List`, else the first token.
     pub pos: Pos,
 }
 
