@@ -129,7 +129,7 @@ impl<'a> Compiler<'a> {
         } else {
             Node::Binary {
                 op,
-                rhs_first: l.node.has_state() && !r.node.has_state(),
+                check_first: l.node.has_state() || r.node.has_state(),
                 lhs: Box::new(l.node),
                 rhs: Box::new(r.node),
             }

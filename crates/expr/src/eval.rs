@@ -35,15 +35,17 @@ pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
             op,
             lhs,
             rhs,
-            rhs_first,
+            check_first,
         } => {
-            let (l, r) = if *rhs_first {
-                let r = eval(rhs, cx)?;
-                (eval(lhs, cx)?, r)
-            } else {
-                let l = eval(lhs, cx)?;
-                (l, eval(rhs, cx)?)
-            };
+            if *check_first {
+                let lt = type_of(lhs, cx)?;
+                let rt = type_of(rhs, cx)?;
+                if ops::result_type(*op, lt, rt).is_none() {
+                    return Err(binary_error(*op, lhs, rhs, lt, rt));
+                }
+            }
+            let l = eval(lhs, cx)?;
+            let r = eval(rhs, cx)?;
             ops::apply(*op, &l, &r).map_err(|e| match e {
                 ExprError::MismatchedTypes { .. } | ExprError::InvalidOperator { .. } => {
                     binary_error(*op, lhs, rhs, l.value_type(), r.value_type())

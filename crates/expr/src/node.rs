@@ -24,9 +24,9 @@ pub(crate) enum Node {
         op: BinaryOp,
         lhs: Box<Node>,
         rhs: Box<Node>,
-        /// Evaluate the right side first so a cheap type error on it does not advance the
-        /// state of a stateful function on the left (Kapacitor checks types before calling).
-        rhs_first: bool,
+        /// An operand calls a stateful function: check both types before calling anything,
+        /// as Kapacitor does, so a type error does not advance the function's state.
+        check_first: bool,
     },
     /// `AND` / `OR` with short-circuit.
     Logical {

@@ -81,6 +81,16 @@ fn prepass(pattern: &str) -> Result<String, ExprError> {
                 out.push(c);
                 out.push(next);
                 i += 2;
+                // `\p{Greek}` and `\x{41}` carry braces that are not repetitions.
+                if matches!(next, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
+                    while i < chars.len() {
+                        out.push(chars[i]);
+                        i += 1;
+                        if chars[i - 1] == '}' {
+                            break;
+                        }
+                    }
+                }
             }
             '[' => i = copy_class(&chars, i, &mut out),
             '{' => match repetition_len(&chars[i..]) {
@@ -194,7 +204,17 @@ fn parse_error(e: &ast::Error, pattern: &str) -> ExprError {
     use ast::ErrorKind as K;
     let span = e.span();
     let at = |s: usize, t: usize| pattern.get(s..t).unwrap_or(pattern).to_string();
-    let here = at(span.start.offset, span.end.offset);
+    // Some errors point at an empty span just before the offending character.
+    let here = if span.start.offset == span.end.offset {
+        let start = span.start.offset;
+        let len = pattern
+            .get(start..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        at(start, start + len)
+    } else {
+        at(span.start.offset, span.end.offset)
+    };
     match e.kind() {
         K::GroupUnclosed => go_error("missing closing )", pattern),
         K::GroupUnopened => go_error("unexpected )", pattern),
