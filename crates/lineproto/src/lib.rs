@@ -1,1 +1,112 @@
-//! InfluxDB line protocol parser and formatter.
+//! InfluxDB 1.x line protocol: a hand-written, allocation-light parser and a
+//! matching formatter.
+//!
+//! ```text
+//! measurement[,tag=value...] field=value[,field=value...] [timestamp]
+//! ```
+//!
+//! # Parsing
+//!
+//! [`parse_points`] parses a whole write body: valid points are appended to a
+//! vector, and every bad line is reported as a [`LineError`] without stopping
+//! the others. [`parse_line`] parses a single line (recordings).
+//!
+//! The rules and error texts are those of InfluxDB's `models` package
+//! (`ParsePointsWithPrecision`):
+//!
+//! - Blank lines, lines of whitespace and lines starting with `#` are skipped;
+//!   spaces, tabs and NUL bytes before a line are ignored.
+//! - Field values: floats (`1`, `-1.5`, `.5`, `1e3`), integers (`42i`), unsigned
+//!   integers (`42u`), strings (`"..."`, may span lines) and booleans
+//!   (`t T true True TRUE f F false False FALSE`). `NaN` and `Inf` are rejected.
+//! - `\,` `\ ` `\=` escape in measurements, tag keys, tag values and field keys
+//!   (plus `\"` in measurements and field keys); `\"` and `\\` in string values.
+//!   Any other backslash is kept as it is.
+//! - Tags come out sorted; a repeated tag key rejects the line (`duplicate
+//!   tags`); a repeated field key keeps the last value.
+//! - The timestamp is optional and is multiplied by the precision; a line
+//!   without one gets the default time truncated to the precision.
+//! - Deliberate difference: one `\r` before the newline is dropped, so
+//!   Windows line endings are accepted (InfluxDB reports `bad timestamp` or
+//!   `invalid number` for them). Invalid UTF-8 becomes U+FFFD.
+//!
+//! Parsing builds each `SmolStr` straight from the input (inline up to 23
+//! bytes), unescaping through a reused buffer only when a token holds a
+//! backslash, and validates UTF-8 once per line.
+//!
+//! # Formatting
+//!
+//! [`format_point`] writes a point so that parsing it gives the same point
+//! back (see its notes for the few names line protocol cannot carry).
+
+mod error;
+mod escape;
+mod format;
+mod parse;
+mod split;
+mod value;
+
+use kapa_models::{Point, Precision};
+use memchr::memchr_iter;
+
+pub use error::{LineError, MAX_ERROR_TEXT};
+pub use format::{format_point, format_points};
+
+use parse::LineParser;
+use split::{line_end, skip_ws};
+
+/// Parses every line of `body`; valid points are appended to `out`, invalid lines are returned.
+///
+/// `default_time` (ns) is used for points without a timestamp. Timestamps are multiplied by precision.
+pub fn parse_points(
+    body: &[u8],
+    precision: Precision,
+    default_time: i64,
+    out: &mut Vec<Point>,
+) -> Vec<LineError> {
+    let mut errors = Vec::new();
+    out.reserve(memchr_iter(b'\n', body).count() + 1);
+    let mut parser = LineParser::default();
+    let mut pos = 0;
+    let mut line_no = 1;
+    while pos < body.len() {
+        let start = skip_ws(body, pos);
+        let (end, multi) = line_end(body, start);
+        let this_line = line_no;
+        line_no += 1;
+        if multi {
+            line_no += memchr_iter(b'\n', &body[start..end]).count();
+        }
+        pos = end + 1;
+        let line = trim_cr(&body[start..end]);
+        if line.is_empty() || line[0] == b'#' {
+            continue;
+        }
+        match parser.parse_bytes(line, precision, default_time) {
+            Ok(p) => out.push(p),
+            Err(reason) => errors.push(LineError::new(this_line, line, &reason)),
+        }
+    }
+    errors
+}
+
+/// Parses exactly one line (no newline) — used by recordings.
+///
+/// A trailing `\n` or `\r\n` is tolerated. Unlike [`parse_points`], blank and
+/// comment lines are not skipped: they are parsed, and rejected, as points.
+pub fn parse_line(
+    line: &[u8],
+    precision: Precision,
+    default_time: i64,
+) -> Result<Point, LineError> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = trim_cr(&line[skip_ws(line, 0)..]);
+    LineParser::default()
+        .parse_bytes(line, precision, default_time)
+        .map_err(|reason| LineError::new(1, line, &reason))
+}
+
+/// Drops one carriage return ending the line.
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}

@@ -1,0 +1,339 @@
+//! Parsing one line into a [`Point`], following InfluxDB 1.x `models.parsePoint`:
+//! the same checks in the same order, so that the first error reported is the
+//! one InfluxDB would report.
+
+use kapa_models::{Fields, Point, Precision, Tags};
+use memchr::{memchr, memchr_iter};
+
+use crate::error::Reason;
+use crate::escape::{is_key_escape, is_tag_escape, name_token};
+use crate::split::skip_ws;
+use crate::value::{scan_bool, scan_number, scan_string};
+
+/// Largest allowed length of the escaped measurement + tags (and of the series
+/// key with any field key, plus 4).
+pub(crate) const MAX_KEY_LENGTH: usize = 65535;
+/// Earliest representable time; the two lowest i64 values are sentinels.
+pub(crate) const MIN_NANO_TIME: i64 = i64::MIN + 2;
+/// Latest representable time.
+pub(crate) const MAX_NANO_TIME: i64 = i64::MAX - 1;
+
+/// True when the byte before `i` is a backslash, which escapes the byte at `i`
+/// in names (even when that backslash is itself escaped, as in InfluxDB).
+#[inline]
+fn escaped(b: &[u8], i: usize) -> bool {
+    i > 0 && b[i - 1] == b'\\'
+}
+
+/// Reusable parsing state: a buffer for unescaping, so that steady-state
+/// parsing allocates only what the points themselves hold.
+#[derive(Default)]
+pub(crate) struct LineParser {
+    scratch: String,
+}
+
+impl LineParser {
+    /// Parses one line (no leading whitespace, no line terminator).
+    pub(crate) fn parse_bytes(
+        &mut self,
+        line: &[u8],
+        precision: Precision,
+        default_time: i64,
+    ) -> Result<Point, Reason> {
+        match std::str::from_utf8(line) {
+            Ok(s) => self.parse(s, precision, default_time),
+            // InfluxDB keeps raw bytes; we keep the line with replacement
+            // characters (what Kapacitor's JSON output would show anyway).
+            Err(_) => {
+                let lossy = String::from_utf8_lossy(line);
+                self.parse(&lossy, precision, default_time)
+            }
+        }
+    }
+
+    fn parse(
+        &mut self,
+        line: &str,
+        precision: Precision,
+        default_time: i64,
+    ) -> Result<Point, Reason> {
+        let b = line.as_bytes();
+        let (name_end, name_backslash, has_tags) = scan_measurement(b)?;
+        let name = name_token(
+            &line[..name_end],
+            name_backslash,
+            is_key_escape,
+            &mut self.scratch,
+        );
+        let mut i = name_end;
+        let tags = if has_tags {
+            let (tags, end) = self.parse_tags(line, name_end + 1)?;
+            i = end;
+            tags
+        } else {
+            Tags::new()
+        };
+        // The key is the escaped measurement and tags, up to the space.
+        let key_len = i;
+        if key_len > MAX_KEY_LENGTH {
+            return Err(Reason::MaxKeyLength(key_len));
+        }
+        let (fields, end) = self.parse_fields(line, skip_ws(b, i), key_len)?;
+        let time = parse_time(line, skip_ws(b, end), precision, default_time)?;
+        Ok(Point {
+            name,
+            tags,
+            fields,
+            time,
+        })
+    }
+
+    /// Parses `key=value[,key=value...]` from `i` (just after the measurement's
+    /// comma) up to the space that ends the key; returns the tags and that position.
+    fn parse_tags(&mut self, line: &str, mut i: usize) -> Result<(Tags, usize), Reason> {
+        let b = line.as_bytes();
+        let n = b.len();
+        // Commas before the first space bound the tag count (escapes aside).
+        let key_end_guess = memchr(b' ', &b[i..]).map_or(n, |off| i + off);
+        let mut tags = Tags::with_capacity(memchr_iter(b',', &b[i..key_end_guess]).count() + 1);
+        let mut duplicate = false;
+        loop {
+            let key_start = i;
+            if i >= n || matches!(b[i], b' ' | b',' | b'=') {
+                return Err(Reason::MissingTagKey);
+            }
+            let mut key_backslash = b[i] == b'\\';
+            i += 1;
+            loop {
+                if i >= n {
+                    return Err(Reason::MissingTagValue);
+                }
+                let c = b[i];
+                key_backslash |= c == b'\\';
+                if !escaped(b, i) {
+                    match c {
+                        b' ' | b',' => return Err(Reason::MissingTagValue),
+                        b'=' => break,
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+            let key_end = i;
+            i += 1;
+            let value_start = i;
+            if i >= n || b[i] == b',' || b[i] == b' ' {
+                return Err(Reason::MissingTagValue);
+            }
+            let mut value_backslash = b[i] == b'\\';
+            i += 1;
+            let more = loop {
+                if i >= n {
+                    return Err(Reason::MissingFields);
+                }
+                let c = b[i];
+                value_backslash |= c == b'\\';
+                if !escaped(b, i) {
+                    match c {
+                        b'=' => return Err(Reason::InvalidTagFormat),
+                        b',' => break true,
+                        b' ' => break false,
+                        _ => {}
+                    }
+                }
+                i += 1;
+            };
+            let key = name_token(
+                &line[key_start..key_end],
+                key_backslash,
+                is_tag_escape,
+                &mut self.scratch,
+            );
+            let value = name_token(
+                &line[value_start..i],
+                value_backslash,
+                is_tag_escape,
+                &mut self.scratch,
+            );
+            match tags.as_slice().last() {
+                Some((last, _)) if *last >= key => {
+                    // Out of order: InfluxDB sorts, but rejects repeated keys
+                    // once the whole key has scanned cleanly.
+                    if tags.contains(&key) {
+                        duplicate = true;
+                    } else {
+                        tags.insert(key, value);
+                    }
+                }
+                _ => tags.push_sorted(key, value),
+            }
+            if !more {
+                break;
+            }
+            i += 1;
+        }
+        if duplicate {
+            return Err(Reason::DuplicateTags);
+        }
+        Ok((tags, i))
+    }
+
+    /// Parses the field section starting at `i`; returns the fields and the
+    /// position of the space (or end of line) after them.
+    fn parse_fields(
+        &mut self,
+        line: &str,
+        mut i: usize,
+        key_len: usize,
+    ) -> Result<(Fields, usize), Reason> {
+        let b = line.as_bytes();
+        let n = b.len();
+        let mut fields = Fields::with_capacity(memchr_iter(b',', &b[i..]).count() + 1);
+        // Set when the section is malformed in a way InfluxDB only reports after
+        // scanning to its end ("invalid field format"), so that earlier value
+        // errors win as they do there.
+        let mut broken = false;
+        let mut too_long = None;
+        loop {
+            let mut key_start = i;
+            let mut key_backslash = false;
+            loop {
+                if i >= n {
+                    return Err(Reason::InvalidFieldFormat);
+                }
+                let c = b[i];
+                if c == b'\\' {
+                    key_backslash = true;
+                }
+                if !escaped(b, i) {
+                    match c {
+                        b'=' => break,
+                        b' ' => return Err(Reason::InvalidFieldFormat),
+                        b',' => {
+                            broken = true;
+                            key_start = i + 1;
+                            key_backslash = false;
+                        }
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+            if i == key_start {
+                return Err(Reason::MissingFieldKey);
+            }
+            let key_raw = &line[key_start..i];
+            let value = loop {
+                let start = i + 1;
+                if start >= n || b[start] == b',' || b[start] == b' ' {
+                    return Err(Reason::MissingFieldValue);
+                }
+                let (end, value) = match b[start] {
+                    b'0'..=b'9' | b'.' | b'-' | b'N' | b'n' => scan_number(line, start)?,
+                    b'"' => scan_string(line, start, &mut self.scratch)?,
+                    _ => scan_bool(b, start)?,
+                };
+                i = end;
+                // Only a string can stop at '=' (`k="v"=...`): InfluxDB scans on.
+                if i < n && b[i] == b'=' {
+                    broken = true;
+                    continue;
+                }
+                break value;
+            };
+            let series_key = key_len + 4 + key_raw.len();
+            if too_long.is_none() && series_key > MAX_KEY_LENGTH {
+                too_long = Some(series_key);
+            }
+            let key = name_token(key_raw, key_backslash, is_key_escape, &mut self.scratch);
+            // A repeated field key keeps the last value, as InfluxDB's field map does.
+            fields.push_sorted(key, value);
+            if i >= n || b[i] == b' ' {
+                break;
+            }
+            i += 1;
+        }
+        if broken {
+            return Err(Reason::InvalidFieldFormat);
+        }
+        if let Some(size) = too_long {
+            return Err(Reason::MaxKeyLength(size));
+        }
+        Ok((fields, i))
+    }
+}
+
+/// Scans the measurement; returns its end, whether it holds a backslash, and
+/// whether tags follow (the measurement ended at a comma rather than a space).
+fn scan_measurement(b: &[u8]) -> Result<(usize, bool, bool), Reason> {
+    if b.is_empty() || b[0] == b',' {
+        return Err(Reason::MissingMeasurement);
+    }
+    let mut backslash = b[0] == b'\\';
+    let mut i = 1;
+    loop {
+        if i >= b.len() {
+            return Err(Reason::MissingFields);
+        }
+        let c = b[i];
+        backslash |= c == b'\\';
+        if !escaped(b, i) {
+            match c {
+                b',' => return Ok((i, backslash, true)),
+                b' ' => return Ok((i, backslash, false)),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Parses the optional timestamp starting at `i` and scales it by `precision`;
+/// without one, `default_time` truncated to the precision is used.
+fn parse_time(
+    line: &str,
+    start: usize,
+    precision: Precision,
+    default_time: i64,
+) -> Result<i64, Reason> {
+    let b = line.as_bytes();
+    let mult = precision.multiplier();
+    let mut i = start;
+    while i < b.len() {
+        let c = b[i];
+        if c == b' ' || c == b'\n' {
+            break;
+        }
+        if !(c.is_ascii_digit() || (i == start && c == b'-')) {
+            return Err(Reason::BadTimestamp);
+        }
+        i += 1;
+    }
+    if i == start {
+        return Ok(default_time - default_time.rem_euclid(mult));
+    }
+    let text = &line[start..i];
+    let ts: i64 = text.parse().map_err(|_| {
+        if text == "-" {
+            Reason::TimestampSyntax(text.to_string())
+        } else {
+            Reason::TimestampRange(text.to_string())
+        }
+    })?;
+    let time = ts.checked_mul(mult).ok_or(Reason::TimeOutOfRange {
+        value: ts,
+        min: MIN_NANO_TIME / mult,
+        max: MAX_NANO_TIME / mult,
+    })?;
+    if !(MIN_NANO_TIME..=MAX_NANO_TIME).contains(&time) {
+        return Err(Reason::TimeOutOfRange {
+            value: time.div_euclid(1_000_000_000),
+            min: MIN_NANO_TIME,
+            max: MAX_NANO_TIME,
+        });
+    }
+    if b[i..].iter().any(|&c| c != b' ') {
+        return Err(Reason::InvalidPoint);
+    }
+    Ok(time)
+}
