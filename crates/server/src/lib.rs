@@ -1,0 +1,36 @@
+//! kapacitord: configuration, the HTTP API and the task service around the engine.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod env;
+pub mod http;
+pub mod logging;
+pub mod server;
+pub mod state;
+pub mod tasks;
+pub mod vars;
+
+/// The Kapacitor version this server is compatible with (reported in headers and vars).
+pub const VERSION: &str = "1.8.2";
+
+/// Errors that stop the daemon or a command.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The configuration cannot be loaded or is invalid.
+    #[error("{0}")]
+    Config(String),
+    /// Bad command line.
+    #[error("{0}")]
+    Usage(String),
+    /// `-h` / `-help` was given.
+    #[error("help requested")]
+    Help,
+    /// A file or socket operation failed.
+    #[error("{0}")]
+    Io(String),
+    /// The store failed.
+    #[error("{0}")]
+    Storage(#[from] kapa_storage::StorageError),
+}

@@ -1,0 +1,370 @@
+//! Startup, the command dispatch, wiring of the services, and shutdown.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kapa_engine::{EngineConfig, ServerInfo, TaskMaster};
+use kapa_models::time::SystemClock;
+use kapa_storage::TaskStore;
+use tokio::net::TcpListener;
+
+use crate::cli::{self, Command, RunOptions};
+use crate::config::{self, Config};
+use crate::http::{self, IngressStats};
+use crate::logging::{self, LevelHandle};
+use crate::state::{AppState, Identity};
+use crate::tasks::TaskService;
+use crate::{ServerError, VERSION, env};
+
+/// Runs `kapacitord` with its arguments (program name excluded); returns the exit code.
+pub fn main_with_args(args: &[String]) -> i32 {
+    match cli::parse(args) {
+        Ok(Command::Run(opts)) => match run(opts) {
+            Ok(()) => 0,
+            Err(e) => {
+                logging::early_error(&format!("run: {e}"));
+                1
+            }
+        },
+        Ok(Command::Config { config, hostname }) => match print_config(config.as_deref(), hostname.as_deref()) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                1
+            }
+        },
+        Ok(Command::Version) => {
+            println!("Kapacitor OSS {VERSION} (kapa-rs {})", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        Ok(Command::Help(topic)) => {
+            print!("{}", usage_for(topic.as_deref()));
+            0
+        }
+        Err(ServerError::Help) => {
+            let topic = args.first().filter(|a| !a.starts_with('-')).map(String::as_str);
+            eprint!("{}", usage_for(topic.or(Some("run"))));
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+fn usage_for(topic: Option<&str>) -> &'static str {
+    match topic {
+        Some("run") => cli::RUN_USAGE,
+        Some("config") => cli::CONFIG_USAGE,
+        _ => cli::USAGE,
+    }
+}
+
+fn home_dir(env: &env::EnvMap) -> Option<PathBuf> {
+    env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+}
+
+/// `kapacitord config`: the commented defaults, or the defaults merged with a file.
+pub fn print_config(path: Option<&str>, hostname: Option<&str>) -> Result<String, ServerError> {
+    if path.is_none() && hostname.is_none() {
+        return Ok(config::DEFAULTS.to_string());
+    }
+    let mut table = config::defaults_table()?;
+    if let Some(p) = path {
+        let mut warnings = Vec::new();
+        config::merge(&mut table, config::read_file(Path::new(p))?, &mut warnings);
+    }
+    if let Some(h) = hostname {
+        config::set_string(&mut table, "", "hostname", h);
+    }
+    toml::to_string(&table).map_err(|e| ServerError::Config(e.to_string()))
+}
+
+struct Loaded {
+    config: Config,
+    source: Option<PathBuf>,
+    relocated: Option<PathBuf>,
+    warnings: Vec<String>,
+}
+
+fn load_config(opts: &RunOptions, env: &env::EnvMap) -> Result<Loaded, ServerError> {
+    let home = home_dir(env);
+    let source = config::find_config_path(opts.config.as_deref(), env, home.as_deref());
+    let mut table = config::defaults_table()?;
+    let mut warnings = Vec::new();
+    let mut relocated = None;
+    match &source {
+        Some(p) => config::merge(&mut table, config::read_file(p)?, &mut warnings),
+        None => relocated = config::relocate_defaults_if_unwritable(&mut table, home.as_deref()),
+    }
+    env::apply(&mut table, env)?;
+    if let Some(h) = &opts.hostname {
+        config::set_string(&mut table, "", "hostname", h);
+    }
+    if let Some(f) = &opts.log_file {
+        config::set_string(&mut table, "logging", "file", f);
+    }
+    if let Some(l) = &opts.log_level {
+        config::set_string(&mut table, "logging", "level", l);
+    }
+    Ok(Loaded { config: Config::from_table(table)?, source, relocated, warnings })
+}
+
+/// `kapacitord run`.
+pub fn run(opts: RunOptions) -> Result<(), ServerError> {
+    let env = env::process_env();
+    let loaded = load_config(&opts, &env)?;
+    let cfg = loaded.config;
+    let level = logging::init(&cfg.logging.file, &cfg.logging.level)?;
+    tracing::info!(service = "run", version = VERSION, implementation = concat!("kapa-rs ", env!("CARGO_PKG_VERSION")), "kapacitor starting");
+    match &loaded.source {
+        Some(p) => tracing::info!(service = "run", path = %p.display(), "loading config file"),
+        None => tracing::info!(service = "run", "no configuration provided, using default settings"),
+    }
+    if let Some(dir) = &loaded.relocated {
+        tracing::info!(
+            service = "run", dir = %dir.display(),
+            "default directories are not writable; data, recordings and the database are stored under this directory"
+        );
+    }
+    for key in &loaded.warnings {
+        tracing::warn!(service = "run", key = %key, "unknown configuration key; it is kept but not used");
+    }
+    for (flag, value) in &opts.unsupported {
+        tracing::warn!(service = "run", flag = %format!("-{flag}"), value = %value, "flag is not supported and is ignored");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("kapacitord")
+        .build()
+        .map_err(|e| ServerError::Io(format!("starting runtime: {e}")))?;
+    let result = runtime.block_on(serve(cfg, opts.pidfile.clone(), level));
+    if let Err(e) = &result {
+        tracing::error!(service = "run", err = %e, "kapacitord failed");
+    }
+    result
+}
+
+/// Reads an id file, creating it with a new UUID on first start.
+fn identity_file(path: &Path) -> Result<String, ServerError> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let id = text.trim();
+        if !id.is_empty() {
+            return Ok(id.to_string());
+        }
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    std::fs::write(path, &id).map_err(|e| ServerError::Io(format!("writing {}: {e}", path.display())))?;
+    Ok(id)
+}
+
+fn create_dir(dir: &str, what: &str) -> Result<(), ServerError> {
+    std::fs::create_dir_all(dir).map_err(|e| ServerError::Io(format!("creating {what} {dir}: {e}")))
+}
+
+/// Binds `[http] bind-address`; `:port` means every interface, IPv6 and IPv4.
+async fn bind(addr: &str) -> Result<TcpListener, ServerError> {
+    let fail = |e: std::io::Error| ServerError::Io(format!("listening on {addr}: {e}"));
+    if let Some(port) = addr.strip_prefix(':') {
+        if let Ok(l) = TcpListener::bind(format!("[::]:{port}")).await {
+            return Ok(l);
+        }
+        return TcpListener::bind(format!("0.0.0.0:{port}")).await.map_err(fail);
+    }
+    TcpListener::bind(addr).await.map_err(fail)
+}
+
+/// `host:port` of an InfluxDB URL.
+fn url_host_port(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let authority = rest.split('/').next()?.rsplit('@').next()?;
+    if authority.is_empty() {
+        return None;
+    }
+    let has_port = authority.rsplit_once(':').is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+        && !authority.ends_with(']');
+    Some(if has_port {
+        authority.to_string()
+    } else {
+        format!("{authority}:{}", if scheme == "https" { 443 } else { 8086 })
+    })
+}
+
+/// Subscriptions are not implemented; a reachable check tells users where to write instead.
+async fn check_influxdb(cfg: &Config) {
+    let Some(db) = cfg.influxdb.iter().find(|c| c.enabled) else { return };
+    let Some(url) = db.urls.first() else { return };
+    let Some(target) = url_host_port(url) else { return };
+    let reachable = tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect(&target))
+        .await
+        .is_ok_and(|r| r.is_ok());
+    if reachable {
+        tracing::info!(
+            service = "influxdb", cluster = %db.name, url = %url,
+            "InfluxDB is reachable; subscriptions are not supported yet, points can be written to /write"
+        );
+    } else {
+        tracing::warn!(
+            service = "influxdb", cluster = %db.name,
+            "InfluxDB at {url} is unreachable; subscriptions are not set up; points can be written to /write"
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn write_pidfile(path: &str) -> Result<(), ServerError> {
+    let p = Path::new(path);
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))?;
+    }
+    let mut f = std::fs::File::create(p).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))?;
+    write!(f, "{}", std::process::id()).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))
+}
+
+async fn serve(cfg: Config, pidfile: Option<String>, level: LevelHandle) -> Result<(), ServerError> {
+    create_dir(&cfg.data_dir, "data dir")?;
+    create_dir(&cfg.replay.dir, "replay dir")?;
+    let identity = Identity {
+        cluster_id: identity_file(&Path::new(&cfg.data_dir).join("cluster.id"))?,
+        server_id: identity_file(&Path::new(&cfg.data_dir).join("server.id"))?,
+        hostname: cfg.hostname.clone(),
+    };
+    tracing::info!(service = "run", cluster_id = %identity.cluster_id, server_id = %identity.server_id, "server identity");
+
+    let store = TaskStore::open(&cfg.storage.boltdb)?;
+    tracing::info!(service = "storage", path = %cfg.storage.boltdb, "opened task store");
+    let engine = TaskMaster::new(EngineConfig {
+        clock: Arc::new(SystemClock),
+        alerts: kapa_alert::AlertService::new(),
+        server: ServerInfo {
+            hostname: identity.hostname.clone(),
+            cluster_id: identity.cluster_id.clone(),
+            server_id: identity.server_id.clone(),
+        },
+        topic_prefix: "main".into(),
+    });
+    let tasks = Arc::new(TaskService::new(store, engine.clone()));
+    {
+        let tasks = tasks.clone();
+        tokio::task::spawn_blocking(move || tasks.start_enabled())
+            .await
+            .map_err(|e| ServerError::Io(format!("starting tasks: {e}")))?
+            .map_err(|e| ServerError::Io(e.message))?;
+    }
+
+    let listener = bind(&cfg.http.bind_address).await?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| ServerError::Io(e.to_string()))?;
+    tracing::info!(service = "http", addr = %addr, protocol = "http", "listening on");
+
+    if let Some(p) = &pidfile {
+        write_pidfile(p)?;
+    }
+    {
+        let cfg = cfg.clone();
+        tokio::spawn(async move { check_influxdb(&cfg).await });
+    }
+
+    let state = Arc::new(AppState {
+        tasks: tasks.clone(),
+        engine,
+        ingress: IngressStats::default(),
+        identity,
+        default_rp: cfg.default_retention_policy.clone(),
+        log_level: level,
+    });
+    let app = tower::ServiceBuilder::new()
+        .map_request(http::rewrite_preview)
+        .service(http::router(state));
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, axum::ServiceExt::<axum::extract::Request>::into_make_service(app))
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+    tracing::info!(service = "run", "listening for signals");
+
+    shutdown_signal().await;
+    tracing::info!(service = "run", "signal received, initializing clean shutdown...");
+    let _ = stop_tx.send(());
+    let grace = Duration::from_nanos(u64::try_from(cfg.http.shutdown_timeout).unwrap_or(0).max(1));
+    match tokio::time::timeout(grace, server).await {
+        Ok(Ok(Err(e))) => tracing::error!(service = "http", err = %e, "http server failed"),
+        Err(_) => tracing::warn!(service = "http", "open requests did not finish before the shutdown timeout"),
+        _ => {}
+    }
+    tokio::task::spawn_blocking(move || tasks.stop_all())
+        .await
+        .map_err(|e| ServerError::Io(format!("stopping tasks: {e}")))?;
+    if let Some(p) = &pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    tracing::info!(service = "run", "server shutdown completed");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn influx_urls() {
+        assert_eq!(url_host_port("http://localhost:8086").as_deref(), Some("localhost:8086"));
+        assert_eq!(url_host_port("http://db").as_deref(), Some("db:8086"));
+        assert_eq!(url_host_port("https://u:p@db/x").as_deref(), Some("db:443"));
+        assert_eq!(url_host_port("http://[::1]:9").as_deref(), Some("[::1]:9"));
+    }
+
+    #[test]
+    fn config_command_prints_defaults_or_merged() {
+        let text = print_config(None, None).unwrap();
+        assert!(text.starts_with("# kapacitord configuration"));
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("k.conf");
+        std::fs::write(&f, "[http]\nbind-address = \":1234\"\n").unwrap();
+        let merged: toml::Table = print_config(Some(f.to_str().unwrap()), Some("h9")).unwrap().parse().unwrap();
+        assert_eq!(merged["http"]["bind-address"].as_str(), Some(":1234"));
+        assert_eq!(merged["http"]["log-enabled"].as_bool(), Some(true));
+        assert_eq!(merged["hostname"].as_str(), Some("h9"));
+    }
+
+    #[test]
+    fn identity_files_are_stable() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cluster.id");
+        let a = identity_file(&p).unwrap();
+        assert_eq!(a.len(), 36);
+        assert_eq!(identity_file(&p).unwrap(), a);
+    }
+}
