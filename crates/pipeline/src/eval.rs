@@ -132,16 +132,9 @@ impl Evaluator<'_> {
                     .map(|i| self.from_var(name, i, None, pos))
                     .collect::<Result<_, _>>()?,
             ),
-            VarValue::Lambda(src) => {
-                let program = kapa_tick::parse(&format!("var _ = lambda: {src}"))
-                    .map_err(|e| format!("invalid lambda for var {name}: {e}"))?;
-                match program.statements.first() {
-                    Some(Statement::Var { value: Expr { kind: ExprKind::Lambda(body), .. }, .. }) => {
-                        Val::Lambda((**body).clone())
-                    }
-                    _ => return Err(format!("invalid lambda for var {name}")),
-                }
-            }
+            VarValue::Lambda(src) => Val::Lambda(
+                kapa_tick::parse_lambda(src).map_err(|e| format!("invalid lambda for var {name}: {e}"))?,
+            ),
         })
     }
 

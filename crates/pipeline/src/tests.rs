@@ -157,3 +157,15 @@ fn syntax_errors_are_parse_errors() {
     assert!(matches!(err, PipelineError::Parse(_)));
     assert!(err.to_string().contains("line 4 char 5"), "{err}");
 }
+
+#[test]
+fn lambda_template_var_is_parsed_without_prefix() {
+    let script = "var crit lambda\nstream|from()|alert().crit(crit)";
+    let mut vars = HashMap::new();
+    vars.insert("crit".to_string(), VarValue::Lambda("\"usage_idle\" < 70".into()));
+    let p = compile(script, TaskType::Stream, &vars).unwrap();
+    match &p.nodes[2].kind {
+        NodeKind::Alert(a) => assert!(a.levels[3].as_ref().unwrap().source().contains("usage_idle")),
+        other => panic!("{other:?}"),
+    }
+}
