@@ -97,7 +97,8 @@ def test_stream_alert_end_to_end(daemon, tmp_path):
     assert "Type: stream" in show
     assert "Executing: true" in show
     assert 'Databases Retention Policies: ["kapacitor_example"."autogen"]' in show
-    assert '.crit(lambda: "usage_idle" <  70)' in show
+    # show asks for script-format=formatted, as Kapacitor's CLI does.
+    assert '.crit(lambda: "usage_idle" < 70)' in show
     assert 'stream0 -> from1 [processed="3"];' in show
     assert 'from1 -> alert2 [processed="3"];' in show
     assert 'alerts_triggered="2"' in show
