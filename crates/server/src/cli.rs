@@ -171,7 +171,9 @@ fn parse_flags(args: &[String], known: &[&str]) -> Result<Vec<(String, String)>,
             return Err(ServerError::Help);
         }
         if !known.contains(&name) {
-            return Err(ServerError::Usage(format!("flag provided but not defined: -{name}")));
+            return Err(ServerError::Usage(format!(
+                "flag provided but not defined: -{name}"
+            )));
         }
         let value = match inline {
             Some(v) => v,
@@ -199,7 +201,9 @@ mod tests {
     #[test]
     fn run_is_the_default() {
         assert_eq!(parse(&[]).unwrap(), Command::Run(RunOptions::default()));
-        let Command::Run(o) = parse(&args("-config k.conf -pidfile=/tmp/p --log-level debug")).unwrap() else {
+        let Command::Run(o) =
+            parse(&args("-config k.conf -pidfile=/tmp/p --log-level debug")).unwrap()
+        else {
             panic!("not run")
         };
         assert_eq!(o.config.as_deref(), Some("k.conf"));
@@ -209,16 +213,20 @@ mod tests {
 
     #[test]
     fn run_flags_and_unsupported_ones() {
-        let Command::Run(o) = parse(&args("run -hostname h -log-file f -cpuprofile c -blacklist-cidrs private"))
-            .unwrap()
-        else {
+        let Command::Run(o) = parse(&args(
+            "run -hostname h -log-file f -cpuprofile c -blacklist-cidrs private",
+        ))
+        .unwrap() else {
             panic!("not run")
         };
         assert_eq!(o.hostname.as_deref(), Some("h"));
         assert_eq!(o.log_file.as_deref(), Some("f"));
         assert_eq!(
             o.unsupported,
-            vec![("cpuprofile".to_string(), "c".to_string()), ("blacklist-cidrs".into(), "private".into())]
+            vec![
+                ("cpuprofile".to_string(), "c".to_string()),
+                ("blacklist-cidrs".into(), "private".into())
+            ]
         );
     }
 
@@ -226,10 +234,16 @@ mod tests {
     fn other_commands() {
         assert_eq!(
             parse(&args("config -config x.conf")).unwrap(),
-            Command::Config { config: Some("x.conf".into()), hostname: None }
+            Command::Config {
+                config: Some("x.conf".into()),
+                hostname: None
+            }
         );
         assert_eq!(parse(&args("version")).unwrap(), Command::Version);
-        assert_eq!(parse(&args("help run")).unwrap(), Command::Help(Some("run".into())));
+        assert_eq!(
+            parse(&args("help run")).unwrap(),
+            Command::Help(Some("run".into()))
+        );
     }
 
     #[test]
@@ -238,7 +252,10 @@ mod tests {
             parse(&args("run -nope 1")).unwrap_err().to_string(),
             "flag provided but not defined: -nope"
         );
-        assert_eq!(parse(&args("-config")).unwrap_err().to_string(), "flag needs an argument: -config");
+        assert_eq!(
+            parse(&args("-config")).unwrap_err().to_string(),
+            "flag needs an argument: -config"
+        );
         assert_eq!(
             parse(&args("bogus")).unwrap_err().to_string(),
             "unknown command \"bogus\"\nRun 'kapacitord help' for usage\n"

@@ -171,7 +171,9 @@ impl Config {
             return Err(ServerError::Config("must configure valid data dir".into()));
         }
         if self.storage.boltdb.is_empty() {
-            return Err(ServerError::Config("storage: must specify storage 'boltdb' path".into()));
+            return Err(ServerError::Config(
+                "storage: must specify storage 'boltdb' path".into(),
+            ));
         }
         Ok(())
     }
@@ -217,7 +219,11 @@ pub fn merge(base: &mut Table, user: Table, warnings: &mut Vec<String>) {
 fn merge_at(base: &mut Table, user: Table, path: &str, warnings: &mut Vec<String>) {
     let free_map = base.is_empty() && !path.is_empty();
     for (key, uv) in user {
-        let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let here = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
         let Some(bv) = base.get_mut(&key) else {
             if !free_map {
                 warnings.push(here);
@@ -251,7 +257,11 @@ fn complete_elements(
     warnings: &mut Vec<String>,
 ) -> Value {
     let first = match template {
-        Value::Array(a) => a.first().and_then(Value::as_table).cloned().unwrap_or_default(),
+        Value::Array(a) => a
+            .first()
+            .and_then(Value::as_table)
+            .cloned()
+            .unwrap_or_default(),
         _ => Table::new(),
     };
     let out = user
@@ -282,9 +292,11 @@ pub fn find_config_path(flag: Option<&str>, env: &EnvMap, home: Option<&Path>) -
         candidates.push(home.join(".kapacitor").join("kapacitor.conf"));
     }
     candidates.push(PathBuf::from("/etc/kapacitor/kapacitor.conf"));
-    candidates
-        .into_iter()
-        .find(|p| std::fs::metadata(p).map(|m| m.is_file() && m.len() > 0).unwrap_or(false))
+    candidates.into_iter().find(|p| {
+        std::fs::metadata(p)
+            .map(|m| m.is_file() && m.len() > 0)
+            .unwrap_or(false)
+    })
 }
 
 /// Without a configuration file the default directories may not be writable (no root):
@@ -350,7 +362,10 @@ mod tests {
     #[test]
     fn defaults_have_every_section() {
         let t = defaults_table().unwrap();
-        let sections = t.values().filter(|v| v.is_table() || is_table_array(v)).count();
+        let sections = t
+            .values()
+            .filter(|v| v.is_table() || is_table_array(v))
+            .count();
         assert_eq!(sections, 56);
         let cfg = Config::from_table(t).unwrap();
         assert_eq!(cfg.hostname, "localhost");
@@ -409,11 +424,24 @@ mystery = 1
         assert_eq!(cfg.influxdb[0].name, "localhost");
         assert_eq!(cfg.influxdb[0].timeout, 0);
         let raw_influx = cfg.raw["influxdb"][0].as_table().unwrap();
-        assert_eq!(raw_influx["startup-timeout"].as_str(), Some("5m0s"), "completed from defaults");
-        assert_eq!(raw_influx["subscriptions"]["telegraf"][0].as_str(), Some("autogen"));
-        assert!(cfg.raw["kubernetes"].is_array(), "single table becomes an array element");
+        assert_eq!(
+            raw_influx["startup-timeout"].as_str(),
+            Some("5m0s"),
+            "completed from defaults"
+        );
+        assert_eq!(
+            raw_influx["subscriptions"]["telegraf"][0].as_str(),
+            Some("autogen")
+        );
+        assert!(
+            cfg.raw["kubernetes"].is_array(),
+            "single table becomes an array element"
+        );
         assert_eq!(cfg.raw["future-section"]["anything"].as_bool(), Some(true));
-        assert_eq!(warnings, vec!["future-section", "http.brand-new-key", "mystery"]);
+        assert_eq!(
+            warnings,
+            vec!["future-section", "http.brand-new-key", "mystery"]
+        );
     }
 
     #[test]
@@ -430,15 +458,25 @@ mystery = 1
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path();
         let mut env = EnvMap::new();
-        assert_eq!(find_config_path(Some("/x.conf"), &env, Some(home)), Some("/x.conf".into()));
+        assert_eq!(
+            find_config_path(Some("/x.conf"), &env, Some(home)),
+            Some("/x.conf".into())
+        );
         env.insert("KAPACITOR_CONFIG_PATH".into(), "/y.conf".into());
-        assert_eq!(find_config_path(None, &env, Some(home)), Some("/y.conf".into()));
+        assert_eq!(
+            find_config_path(None, &env, Some(home)),
+            Some("/y.conf".into())
+        );
         env.clear();
         let user_conf = home.join(".kapacitor/kapacitor.conf");
         std::fs::create_dir_all(user_conf.parent().unwrap()).unwrap();
         std::fs::write(&user_conf, "").unwrap();
         let found = find_config_path(None, &env, Some(home));
-        assert_ne!(found.as_deref(), Some(user_conf.as_path()), "empty files are skipped");
+        assert_ne!(
+            found.as_deref(),
+            Some(user_conf.as_path()),
+            "empty files are skipped"
+        );
         std::fs::write(&user_conf, "hostname = \"h\"\n").unwrap();
         assert_eq!(find_config_path(None, &env, Some(home)), Some(user_conf));
     }
@@ -450,11 +488,19 @@ mystery = 1
         // A path below a regular file can never be created.
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "").unwrap();
-        set_string(&mut t, "", "data_dir", &blocker.join("sub").display().to_string());
+        set_string(
+            &mut t,
+            "",
+            "data_dir",
+            &blocker.join("sub").display().to_string(),
+        );
         let moved = relocate_defaults_if_unwritable(&mut t, Some(dir.path())).unwrap();
         assert_eq!(moved, dir.path().join(".kapacitor"));
         let cfg = Config::from_table(t).unwrap();
-        assert_eq!(cfg.storage.boltdb, moved.join("kapacitor.db").display().to_string());
+        assert_eq!(
+            cfg.storage.boltdb,
+            moved.join("kapacitor.db").display().to_string()
+        );
         assert_eq!(cfg.replay.dir, moved.join("replay").display().to_string());
         assert_eq!(cfg.data_dir, moved.display().to_string());
     }

@@ -42,7 +42,8 @@ fn apply_table(table: &mut Table, prefix: &str, env: &EnvMap) -> Result<(), Serv
             Value::Array(items) if items.first().is_some_and(Value::is_table) => {
                 for (i, item) in items.iter_mut().enumerate() {
                     if let Value::Table(t) = item {
-                        if i == 0 && prefix == "KAPACITOR" && IMPLICIT_INDEX.contains(&key.as_str()) {
+                        if i == 0 && prefix == "KAPACITOR" && IMPLICIT_INDEX.contains(&key.as_str())
+                        {
                             apply_table(t, &name, env)?;
                         }
                         apply_table(t, &format!("{name}_{i}"), env)?;
@@ -65,7 +66,10 @@ fn apply_map(map: &mut Table, name: &str, env: &EnvMap) {
     let prefix = format!("{name}_");
     let mut found: Vec<_> = env
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|key| (key.to_string(), v.clone())))
+        .filter_map(|(k, v)| {
+            k.strip_prefix(&prefix)
+                .map(|key| (key.to_string(), v.clone()))
+        })
         .filter(|(k, _)| !k.is_empty())
         .collect();
     found.sort();
@@ -76,7 +80,10 @@ fn apply_map(map: &mut Table, name: &str, env: &EnvMap) {
 
 /// `NAME` replaces the whole array (comma separated); `NAME_<i>` sets or appends one value.
 fn apply_array(items: &mut Vec<Value>, name: &str, env: &EnvMap) -> Result<(), ServerError> {
-    let element_template = items.first().cloned().unwrap_or(Value::String(String::new()));
+    let element_template = items
+        .first()
+        .cloned()
+        .unwrap_or(Value::String(String::new()));
     if let Some(raw) = env.get(name) {
         *items = raw
             .split(',')
@@ -100,7 +107,11 @@ fn apply_array(items: &mut Vec<Value>, name: &str, env: &EnvMap) -> Result<(), S
 
 /// Converts `raw` to the type of `current`, as Go's strconv would parse it.
 fn convert(var: &str, raw: &str, current: &Value) -> Result<Value, ServerError> {
-    let fail = |ty: &str| ServerError::Config(format!("failed to apply {var} using type {ty} and value '{raw}'"));
+    let fail = |ty: &str| {
+        ServerError::Config(format!(
+            "failed to apply {var} using type {ty} and value '{raw}'"
+        ))
+    };
     Ok(match current {
         Value::Boolean(_) => Value::Boolean(parse_go_bool(raw).ok_or_else(|| fail("bool"))?),
         Value::Integer(_) => match parse_go_int(raw) {
@@ -127,7 +138,10 @@ fn parse_go_int(s: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let n = if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let n = if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         i64::from_str_radix(hex, 16).ok()?
     } else {
         digits.parse::<i64>().ok()?
@@ -141,7 +155,10 @@ mod tests {
     use crate::config::{Config, defaults_table};
 
     fn env(pairs: &[(&str, &str)]) -> EnvMap {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -188,7 +205,10 @@ mod tests {
             "failed to apply KAPACITOR_HTTP_LOG_ENABLED using type bool and value 'maybe'"
         );
         let err = apply(&mut t, &env(&[("KAPACITOR_SMTP_PORT", "x")])).unwrap_err();
-        assert_eq!(err.to_string(), "failed to apply KAPACITOR_SMTP_PORT using type int and value 'x'");
+        assert_eq!(
+            err.to_string(),
+            "failed to apply KAPACITOR_SMTP_PORT using type int and value 'x'"
+        );
     }
 
     #[test]

@@ -65,7 +65,10 @@ pub fn init(file: &str, level: &str) -> Result<LevelHandle, ServerError> {
         "" | "STDERR" => BoxMakeWriter::new(std::io::stderr),
         "STDOUT" => BoxMakeWriter::new(std::io::stdout),
         path => {
-            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = std::path::Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| ServerError::Config(format!("log file {path}: {e}")))?;
             }
@@ -114,7 +117,12 @@ where
     ) -> fmt::Result {
         let mut fields = Fields::default();
         event.record(&mut fields);
-        let line = render(&timestamp_now(), *event.metadata().level(), &fields.msg, &fields.pairs);
+        let line = render(
+            &timestamp_now(),
+            *event.metadata().level(),
+            &fields.msg,
+            &fields.pairs,
+        );
         writer.write_str(&line)
     }
 }
@@ -130,7 +138,8 @@ impl Visit for Fields {
         if field.name() == "message" {
             self.msg = value.to_string();
         } else {
-            self.pairs.push((field.name().to_string(), value.to_string()));
+            self.pairs
+                .push((field.name().to_string(), value.to_string()));
         }
     }
 
@@ -171,7 +180,9 @@ fn render(ts: &str, level: Level, msg: &str, pairs: &[(String, String)]) -> Stri
 }
 
 fn needs_quotes(v: &str) -> bool {
-    v.is_empty() || v.chars().any(|c| c == ' ' || c == '=' || c == '"' || c.is_control())
+    v.is_empty()
+        || v.chars()
+            .any(|c| c == ' ' || c == '=' || c == '"' || c.is_control())
 }
 
 fn quote(v: &str) -> String {
@@ -201,12 +212,20 @@ fn timestamp_now() -> String {
 
 fn format_ts(ns: i64) -> String {
     let (y, mo, d, h, mi, s, nanos, _) = kapa_models::time::civil(ns);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z", nanos / 1_000_000)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+        nanos / 1_000_000
+    )
 }
 
 /// Writes one line straight to stderr, for errors before the logger exists.
 pub fn early_error(msg: &str) {
-    let line = render(&timestamp_now(), Level::ERROR, msg, &[("service".into(), "run".into())]);
+    let line = render(
+        &timestamp_now(),
+        Level::ERROR,
+        msg,
+        &[("service".into(), "run".into())],
+    );
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
@@ -227,7 +246,10 @@ mod tests {
             "ts=T lvl=info msg=\"listening on\" service=http addr=127.0.0.1:9092 \
              err=\"no such \\\"file\\\"\" empty=\"\"\n"
         );
-        assert_eq!(render("T", Level::WARN, "x", &[]), "ts=T lvl=warn msg=\"x\"\n");
+        assert_eq!(
+            render("T", Level::WARN, "x", &[]),
+            "ts=T lvl=warn msg=\"x\"\n"
+        );
     }
 
     #[test]
@@ -239,6 +261,9 @@ mod tests {
     fn level_names() {
         assert_eq!(parse_level("DEBUG").unwrap(), LevelFilter::DEBUG);
         assert_eq!(parse_level("Error").unwrap(), LevelFilter::ERROR);
-        assert_eq!(parse_level("loud").unwrap_err().to_string(), "invalid log level \"loud\"");
+        assert_eq!(
+            parse_level("loud").unwrap_err().to_string(),
+            "invalid log level \"loud\""
+        );
     }
 }

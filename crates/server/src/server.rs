@@ -29,18 +29,23 @@ pub fn main_with_args(args: &[String]) -> i32 {
                 1
             }
         },
-        Ok(Command::Config { config, hostname }) => match print_config(config.as_deref(), hostname.as_deref()) {
-            Ok(text) => {
-                print!("{text}");
-                0
+        Ok(Command::Config { config, hostname }) => {
+            match print_config(config.as_deref(), hostname.as_deref()) {
+                Ok(text) => {
+                    print!("{text}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    1
+                }
             }
-            Err(e) => {
-                eprintln!("{e}");
-                1
-            }
-        },
+        }
         Ok(Command::Version) => {
-            println!("Kapacitor OSS {VERSION} (kapa-rs {})", env!("CARGO_PKG_VERSION"));
+            println!(
+                "Kapacitor OSS {VERSION} (kapa-rs {})",
+                env!("CARGO_PKG_VERSION")
+            );
             0
         }
         Ok(Command::Help(topic)) => {
@@ -48,7 +53,10 @@ pub fn main_with_args(args: &[String]) -> i32 {
             0
         }
         Err(ServerError::Help) => {
-            let topic = args.first().filter(|a| !a.starts_with('-')).map(String::as_str);
+            let topic = args
+                .first()
+                .filter(|a| !a.starts_with('-'))
+                .map(String::as_str);
             eprint!("{}", usage_for(topic.or(Some("run"))));
             0
         }
@@ -114,7 +122,12 @@ fn load_config(opts: &RunOptions, env: &env::EnvMap) -> Result<Loaded, ServerErr
     if let Some(l) = &opts.log_level {
         config::set_string(&mut table, "logging", "level", l);
     }
-    Ok(Loaded { config: Config::from_table(table)?, source, relocated, warnings })
+    Ok(Loaded {
+        config: Config::from_table(table)?,
+        source,
+        relocated,
+        warnings,
+    })
 }
 
 /// `kapacitord run`.
@@ -123,10 +136,18 @@ pub fn run(opts: RunOptions) -> Result<(), ServerError> {
     let loaded = load_config(&opts, &env)?;
     let cfg = loaded.config;
     let level = logging::init(&cfg.logging.file, &cfg.logging.level)?;
-    tracing::info!(service = "run", version = VERSION, implementation = concat!("kapa-rs ", env!("CARGO_PKG_VERSION")), "kapacitor starting");
+    tracing::info!(
+        service = "run",
+        version = VERSION,
+        implementation = concat!("kapa-rs ", env!("CARGO_PKG_VERSION")),
+        "kapacitor starting"
+    );
     match &loaded.source {
         Some(p) => tracing::info!(service = "run", path = %p.display(), "loading config file"),
-        None => tracing::info!(service = "run", "no configuration provided, using default settings"),
+        None => tracing::info!(
+            service = "run",
+            "no configuration provided, using default settings"
+        ),
     }
     if let Some(dir) = &loaded.relocated {
         tracing::info!(
@@ -161,7 +182,8 @@ fn identity_file(path: &Path) -> Result<String, ServerError> {
         }
     }
     let id = uuid::Uuid::new_v4().to_string();
-    std::fs::write(path, &id).map_err(|e| ServerError::Io(format!("writing {}: {e}", path.display())))?;
+    std::fs::write(path, &id)
+        .map_err(|e| ServerError::Io(format!("writing {}: {e}", path.display())))?;
     Ok(id)
 }
 
@@ -176,7 +198,9 @@ async fn bind(addr: &str) -> Result<TcpListener, ServerError> {
         if let Ok(l) = TcpListener::bind(format!("[::]:{port}")).await {
             return Ok(l);
         }
-        return TcpListener::bind(format!("0.0.0.0:{port}")).await.map_err(fail);
+        return TcpListener::bind(format!("0.0.0.0:{port}"))
+            .await
+            .map_err(fail);
     }
     TcpListener::bind(addr).await.map_err(fail)
 }
@@ -188,7 +212,9 @@ fn url_host_port(url: &str) -> Option<String> {
     if authority.is_empty() {
         return None;
     }
-    let has_port = authority.rsplit_once(':').is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+    let has_port = authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
         && !authority.ends_with(']');
     Some(if has_port {
         authority.to_string()
@@ -199,12 +225,19 @@ fn url_host_port(url: &str) -> Option<String> {
 
 /// Subscriptions are not implemented; a reachable check tells users where to write instead.
 async fn check_influxdb(cfg: &Config) {
-    let Some(db) = cfg.influxdb.iter().find(|c| c.enabled) else { return };
+    let Some(db) = cfg.influxdb.iter().find(|c| c.enabled) else {
+        return;
+    };
     let Some(url) = db.urls.first() else { return };
-    let Some(target) = url_host_port(url) else { return };
-    let reachable = tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect(&target))
-        .await
-        .is_ok_and(|r| r.is_ok());
+    let Some(target) = url_host_port(url) else {
+        return;
+    };
+    let reachable = tokio::time::timeout(
+        Duration::from_secs(1),
+        tokio::net::TcpStream::connect(&target),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
     if reachable {
         tracing::info!(
             service = "influxdb", cluster = %db.name, url = %url,
@@ -245,13 +278,19 @@ async fn shutdown_signal() {
 fn write_pidfile(path: &str) -> Result<(), ServerError> {
     let p = Path::new(path);
     if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))?;
     }
-    let mut f = std::fs::File::create(p).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))?;
+    let mut f =
+        std::fs::File::create(p).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))?;
     write!(f, "{}", std::process::id()).map_err(|e| ServerError::Io(format!("pidfile {path}: {e}")))
 }
 
-async fn serve(cfg: Config, pidfile: Option<String>, level: LevelHandle) -> Result<(), ServerError> {
+async fn serve(
+    cfg: Config,
+    pidfile: Option<String>,
+    level: LevelHandle,
+) -> Result<(), ServerError> {
     create_dir(&cfg.data_dir, "data dir")?;
     create_dir(&cfg.replay.dir, "replay dir")?;
     let identity = Identity {
@@ -283,7 +322,9 @@ async fn serve(cfg: Config, pidfile: Option<String>, level: LevelHandle) -> Resu
     }
 
     let listener = bind(&cfg.http.bind_address).await?;
-    let addr: SocketAddr = listener.local_addr().map_err(|e| ServerError::Io(e.to_string()))?;
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(|e| ServerError::Io(e.to_string()))?;
     tracing::info!(service = "http", addr = %addr, protocol = "http", "listening on");
 
     if let Some(p) = &pidfile {
@@ -307,21 +348,30 @@ async fn serve(cfg: Config, pidfile: Option<String>, level: LevelHandle) -> Resu
         .service(http::router(state));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, axum::ServiceExt::<axum::extract::Request>::into_make_service(app))
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        })
+        .await
     });
     tracing::info!(service = "run", "listening for signals");
 
     shutdown_signal().await;
-    tracing::info!(service = "run", "signal received, initializing clean shutdown...");
+    tracing::info!(
+        service = "run",
+        "signal received, initializing clean shutdown..."
+    );
     let _ = stop_tx.send(());
     let grace = Duration::from_nanos(u64::try_from(cfg.http.shutdown_timeout).unwrap_or(0).max(1));
     match tokio::time::timeout(grace, server).await {
         Ok(Ok(Err(e))) => tracing::error!(service = "http", err = %e, "http server failed"),
-        Err(_) => tracing::warn!(service = "http", "open requests did not finish before the shutdown timeout"),
+        Err(_) => tracing::warn!(
+            service = "http",
+            "open requests did not finish before the shutdown timeout"
+        ),
         _ => {}
     }
     tokio::task::spawn_blocking(move || tasks.stop_all())
@@ -340,7 +390,10 @@ mod tests {
 
     #[test]
     fn influx_urls() {
-        assert_eq!(url_host_port("http://localhost:8086").as_deref(), Some("localhost:8086"));
+        assert_eq!(
+            url_host_port("http://localhost:8086").as_deref(),
+            Some("localhost:8086")
+        );
         assert_eq!(url_host_port("http://db").as_deref(), Some("db:8086"));
         assert_eq!(url_host_port("https://u:p@db/x").as_deref(), Some("db:443"));
         assert_eq!(url_host_port("http://[::1]:9").as_deref(), Some("[::1]:9"));
@@ -353,7 +406,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("k.conf");
         std::fs::write(&f, "[http]\nbind-address = \":1234\"\n").unwrap();
-        let merged: toml::Table = print_config(Some(f.to_str().unwrap()), Some("h9")).unwrap().parse().unwrap();
+        let merged: toml::Table = print_config(Some(f.to_str().unwrap()), Some("h9"))
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(merged["http"]["bind-address"].as_str(), Some(":1234"));
         assert_eq!(merged["http"]["log-enabled"].as_bool(), Some(true));
         assert_eq!(merged["hostname"].as_str(), Some("h9"));

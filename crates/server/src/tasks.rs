@@ -171,15 +171,27 @@ pub fn format_time(ns: i64) -> String {
 }
 
 fn to_pipeline_dbrps(d: &[DbrpRecord]) -> Vec<Dbrp> {
-    d.iter().map(|d| Dbrp { db: d.db.clone(), rp: d.rp.clone() }).collect()
+    d.iter()
+        .map(|d| Dbrp {
+            db: d.db.clone(),
+            rp: d.rp.clone(),
+        })
+        .collect()
 }
 
 fn from_pipeline_dbrps(d: Vec<Dbrp>) -> Vec<DbrpRecord> {
-    d.into_iter().map(|d| DbrpRecord { db: d.db, rp: d.rp }).collect()
+    d.into_iter()
+        .map(|d| DbrpRecord { db: d.db, rp: d.rp })
+        .collect()
 }
 
 fn from_json_dbrps(d: &[DbrpJson]) -> Vec<DbrpRecord> {
-    d.iter().map(|d| DbrpRecord { db: d.db.clone(), rp: d.rp.clone() }).collect()
+    d.iter()
+        .map(|d| DbrpRecord {
+            db: d.db.clone(),
+            rp: d.rp.clone(),
+        })
+        .collect()
 }
 
 fn parse_script(script: &str) -> Result<kapa_tick::Program, ApiError> {
@@ -193,8 +205,14 @@ fn type_of(program: &kapa_tick::Program) -> Result<TaskType, ApiError> {
 
 /// Go's JSON decoder rejects unknown enum texts while decoding: "invalid JSON".
 fn check_enums(opts: &TaskOptions) -> Result<(), ApiError> {
-    let type_ok = opts.task_type.as_deref().is_none_or(|t| TaskType::parse(t).is_some());
-    let status_ok = opts.status.as_deref().is_none_or(|s| s == ENABLED || s == DISABLED);
+    let type_ok = opts
+        .task_type
+        .as_deref()
+        .is_none_or(|t| TaskType::parse(t).is_some());
+    let status_ok = opts
+        .status
+        .as_deref()
+        .is_none_or(|s| s == ENABLED || s == DISABLED);
     if type_ok && status_ok {
         Ok(())
     } else {
@@ -215,7 +233,11 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 impl TaskService {
     /// A service over a store and an engine.
     pub fn new(store: TaskStore, engine: Arc<TaskMaster>) -> Self {
-        TaskService { store, engine, changes: Mutex::new(()) }
+        TaskService {
+            store,
+            engine,
+            changes: Mutex::new(()),
+        }
     }
 
     fn now(&self) -> i64 {
@@ -223,8 +245,8 @@ impl TaskService {
     }
 
     fn def_of(rec: &TaskRecord) -> Result<TaskDef, String> {
-        let task_type =
-            TaskType::parse(&rec.task_type).ok_or_else(|| format!("invalid task type {:?}", rec.task_type))?;
+        let task_type = TaskType::parse(&rec.task_type)
+            .ok_or_else(|| format!("invalid task type {:?}", rec.task_type))?;
         Ok(TaskDef {
             id: rec.id.clone(),
             task_type,
@@ -241,7 +263,8 @@ impl TaskService {
 
     /// Starts a task; its error field is saved either way.
     fn start(&self, rec: &mut TaskRecord) -> Result<(), String> {
-        let result = Self::def_of(rec).and_then(|def| self.engine.start_task(&def).map_err(|e| e.to_string()));
+        let result = Self::def_of(rec)
+            .and_then(|def| self.engine.start_task(&def).map_err(|e| e.to_string()));
         let error = result.as_ref().err().cloned().unwrap_or_default();
         if rec.error != error {
             rec.error = error;
@@ -304,15 +327,22 @@ impl TaskService {
             return Err(ApiError::bad_request(format!("task {id} already exists")));
         }
         if let Some(t) = opts.template_id.as_deref().filter(|t| !t.is_empty()) {
-            return Err(ApiError::bad_request(format!("unknown template {t}: err: no template exists")));
+            return Err(ApiError::bad_request(format!(
+                "unknown template {t}: err: no template exists"
+            )));
         }
         let script = opts.script.clone().unwrap_or_default();
         if script.is_empty() {
             return Err(ApiError::bad_request("must provide TICKscript"));
         }
         let explicit = from_json_dbrps(opts.dbrps.as_deref().unwrap_or_default());
-        let status = if opts.status.as_deref() == Some(ENABLED) { ENABLED } else { DISABLED };
-        let vars = vars::normalize(opts.vars.as_ref().unwrap_or(&Value::Null)).map_err(ApiError::bad_request)?;
+        let status = if opts.status.as_deref() == Some(ENABLED) {
+            ENABLED
+        } else {
+            DISABLED
+        };
+        let vars = vars::normalize(opts.vars.as_ref().unwrap_or(&Value::Null))
+            .map_err(ApiError::bad_request)?;
         let program = parse_script(&script)?;
         let task_type = type_of(&program)?;
         let now = self.now();
@@ -336,7 +366,9 @@ impl TaskService {
             return Err(ApiError::bad_request("must specify dbrp"));
         }
         if !implicit.is_empty() && !explicit.is_empty() {
-            return Err(ApiError::bad_request("cannot specify dbrp in both implicitly and explicitly"));
+            return Err(ApiError::bad_request(
+                "cannot specify dbrp in both implicitly and explicitly",
+            ));
         }
         if !implicit.is_empty() {
             rec.dbrps = from_pipeline_dbrps(implicit);
@@ -363,8 +395,11 @@ impl TaskService {
             updated.id = new_id.to_string();
         }
         let template = opts.template_id.as_deref().filter(|t| !t.is_empty());
-        if let Some(t) = template.or(Some(original.template_id.as_str()).filter(|t| !t.is_empty())) {
-            return Err(ApiError::bad_request(format!("unknown template {t}: err: no template exists")));
+        if let Some(t) = template.or(Some(original.template_id.as_str()).filter(|t| !t.is_empty()))
+        {
+            return Err(ApiError::bad_request(format!(
+                "unknown template {t}: err: no template exists"
+            )));
         }
         let explicit = from_json_dbrps(opts.dbrps.as_deref().unwrap_or_default());
         if let Some(script) = opts.script.as_deref().filter(|s| !s.is_empty()) {
@@ -381,7 +416,9 @@ impl TaskService {
         let program = parse_script(&updated.script)?;
         let implicit = kapa_pipeline::dbrps_from_program(&program);
         if !implicit.is_empty() && !explicit.is_empty() {
-            return Err(ApiError::bad_request("cannot specify dbrp in implicitly and explicitly"));
+            return Err(ApiError::bad_request(
+                "cannot specify dbrp in implicitly and explicitly",
+            ));
         } else if !implicit.is_empty() {
             updated.dbrps = from_pipeline_dbrps(implicit);
         } else if !explicit.is_empty() {
@@ -391,7 +428,11 @@ impl TaskService {
             updated.status = status.to_string();
         }
         let status_changed = updated.status != original.status;
-        if let Some(v) = opts.vars.as_ref().filter(|v| v.as_object().is_some_and(|o| !o.is_empty())) {
+        if let Some(v) = opts
+            .vars
+            .as_ref()
+            .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+        {
             updated.vars = vars::normalize(v).map_err(ApiError::bad_request)?;
         }
         updated.task_type = type_of(&program)?.as_str().to_string();
@@ -420,9 +461,9 @@ impl TaskService {
                 self.start(&mut updated).map_err(ApiError::internal)?;
             }
         } else {
-            self.store
-                .put(&updated)
-                .map_err(|e| ApiError::internal(format!("failed to replace task definition: {e}")))?;
+            self.store.put(&updated).map_err(|e| {
+                ApiError::internal(format!("failed to replace task definition: {e}"))
+            })?;
             if updated.status == ENABLED && (status_changed || definition_changed) {
                 // start_task replaces a running task with the same id.
                 self.start(&mut updated).map_err(ApiError::internal)?;
@@ -477,19 +518,29 @@ impl TaskService {
                 ))
             })?)
         };
-        let glob_opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
+        let glob_opts = glob::MatchOptions {
+            require_literal_separator: true,
+            ..Default::default()
+        };
         let limit = usize::try_from(opts.limit).unwrap_or(usize::MAX);
         let records = self.store.list().map_err(store_err)?;
         let selected = records
             .iter()
-            .filter(|r| matcher.as_ref().is_none_or(|m| m.matches_with(&r.id, glob_opts)))
+            .filter(|r| {
+                matcher
+                    .as_ref()
+                    .is_none_or(|m| m.matches_with(&r.id, glob_opts))
+            })
             .skip(opts.offset)
             .take(limit);
         let mut out = Vec::new();
         for rec in selected {
             let view = serde_json::to_value(self.view(rec, opts.view)).unwrap_or(Value::Null);
             let mut entry = BTreeMap::new();
-            let executing = view.get("executing").and_then(Value::as_bool).unwrap_or(false);
+            let executing = view
+                .get("executing")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             for f in &fields {
                 // Kapacitor leaves stats nil for tasks that are not executing.
                 let value = if f == "stats" && !executing {
@@ -525,13 +576,27 @@ impl TaskService {
             }
         }
         TaskView {
-            link: Link { rel: "self", href: format!("{}/tasks/{}", crate::http::BASE, rec.id) },
+            link: Link {
+                rel: "self",
+                href: format!("{}/tasks/{}", crate::http::BASE, rec.id),
+            },
             id: rec.id.clone(),
             template_id: rec.template_id.clone(),
             task_type: rec.task_type.clone(),
-            dbrps: rec.dbrps.iter().map(|d| DbrpJson { db: d.db.clone(), rp: d.rp.clone() }).collect(),
+            dbrps: rec
+                .dbrps
+                .iter()
+                .map(|d| DbrpJson {
+                    db: d.db.clone(),
+                    rp: d.rp.clone(),
+                })
+                .collect(),
             script,
-            vars: if rec.vars.is_object() { rec.vars.clone() } else { json!({}) },
+            vars: if rec.vars.is_object() {
+                rec.vars.clone()
+            } else {
+                json!({})
+            },
             dot,
             status: rec.status.clone(),
             executing,
@@ -566,11 +631,18 @@ mod tests {
 
     #[test]
     fn globs_follow_go_path_match() {
-        let opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
+        let opts = glob::MatchOptions {
+            require_literal_separator: true,
+            ..Default::default()
+        };
         let p = glob::Pattern::new("cpu*").unwrap();
         assert!(p.matches_with("cpu_alert", opts));
         assert!(!p.matches_with("mem", opts));
         assert!(glob::Pattern::new("t?").unwrap().matches_with("t1", opts));
-        assert!(glob::Pattern::new("[ab]x").unwrap().matches_with("bx", opts));
+        assert!(
+            glob::Pattern::new("[ab]x")
+                .unwrap()
+                .matches_with("bx", opts)
+        );
     }
 }

@@ -54,7 +54,10 @@ pub fn to_engine(vars: &Value) -> Result<HashMap<String, VarValue>, String> {
     let mut out = HashMap::new();
     if let Some(obj) = vars.as_object() {
         for (name, var) in obj {
-            out.insert(name.clone(), var_value(var).map_err(|e| format!("invalid var {name}: {e}"))?);
+            out.insert(
+                name.clone(),
+                var_value(var).map_err(|e| format!("invalid var {name}: {e}"))?,
+            );
         }
     }
     Ok(out)
@@ -63,25 +66,27 @@ pub fn to_engine(vars: &Value) -> Result<HashMap<String, VarValue>, String> {
 fn var_value(var: &Value) -> Result<VarValue, String> {
     let value = var.get("value").unwrap_or(&Value::Null);
     let bad = || "stored var does not match its type".to_string();
-    Ok(match var.get("type").and_then(Value::as_str).unwrap_or("") {
-        "bool" => VarValue::Bool(value.as_bool().ok_or_else(bad)?),
-        "int" => VarValue::Int(value.as_i64().ok_or_else(bad)?),
-        "float" => VarValue::Float(value.as_f64().ok_or_else(bad)?),
-        "duration" => VarValue::Duration(value.as_i64().ok_or_else(bad)?),
-        "string" => VarValue::String(value.as_str().ok_or_else(bad)?.to_string()),
-        "regex" => VarValue::Regex(value.as_str().ok_or_else(bad)?.to_string()),
-        "lambda" => VarValue::Lambda(value.as_str().ok_or_else(bad)?.to_string()),
-        "star" => VarValue::Star,
-        "list" => VarValue::List(
-            value
-                .as_array()
-                .ok_or_else(bad)?
-                .iter()
-                .map(var_value)
-                .collect::<Result<_, _>>()?,
-        ),
-        other => return Err(format!("unknown VarType {other}")),
-    })
+    Ok(
+        match var.get("type").and_then(Value::as_str).unwrap_or("") {
+            "bool" => VarValue::Bool(value.as_bool().ok_or_else(bad)?),
+            "int" => VarValue::Int(value.as_i64().ok_or_else(bad)?),
+            "float" => VarValue::Float(value.as_f64().ok_or_else(bad)?),
+            "duration" => VarValue::Duration(value.as_i64().ok_or_else(bad)?),
+            "string" => VarValue::String(value.as_str().ok_or_else(bad)?.to_string()),
+            "regex" => VarValue::Regex(value.as_str().ok_or_else(bad)?.to_string()),
+            "lambda" => VarValue::Lambda(value.as_str().ok_or_else(bad)?.to_string()),
+            "star" => VarValue::Star,
+            "list" => VarValue::List(
+                value
+                    .as_array()
+                    .ok_or_else(bad)?
+                    .iter()
+                    .map(var_value)
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => return Err(format!("unknown VarType {other}")),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -98,15 +103,27 @@ mod tests {
             "e": {"type": "lambda", "value": "\"x\" > 5", "description": "threshold"},
         });
         let n = normalize(&vars).unwrap();
-        assert_eq!(n["a"], json!({"type": "int", "value": 42, "description": ""}));
+        assert_eq!(
+            n["a"],
+            json!({"type": "int", "value": 42, "description": ""})
+        );
         assert_eq!(n["b"]["value"], json!(10_000_000_000_i64));
-        assert_eq!(n["c"], json!({"type": "star", "value": null, "description": ""}));
-        assert_eq!(n["d"]["value"][0], json!({"type": "string", "value": "host", "description": ""}));
+        assert_eq!(
+            n["c"],
+            json!({"type": "star", "value": null, "description": ""})
+        );
+        assert_eq!(
+            n["d"]["value"][0],
+            json!({"type": "string", "value": "host", "description": ""})
+        );
         let e = to_engine(&n).unwrap();
         assert_eq!(e["a"], VarValue::Int(42));
         assert_eq!(e["b"], VarValue::Duration(10_000_000_000));
         assert_eq!(e["c"], VarValue::Star);
-        assert_eq!(e["d"], VarValue::List(vec![VarValue::String("host".into())]));
+        assert_eq!(
+            e["d"],
+            VarValue::List(vec![VarValue::String("host".into())])
+        );
         assert_eq!(e["e"], VarValue::Lambda("\"x\" > 5".into()));
     }
 

@@ -26,7 +26,8 @@ impl IngressStats {
         }
         let mut map = self.0.lock();
         for (m, n) in per_measurement {
-            *map.entry((db.to_string(), rp.to_string(), m.to_string())).or_default() += n;
+            *map.entry((db.to_string(), rp.to_string(), m.to_string()))
+                .or_default() += n;
         }
     }
 

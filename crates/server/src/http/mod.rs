@@ -41,15 +41,24 @@ pub struct ApiError {
 impl ApiError {
     /// 400.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
     }
     /// 404.
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, message: message.into() }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
     }
     /// 500.
     pub fn internal(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message: message.into() }
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: message.into(),
+        }
     }
     /// 413.
     pub fn too_large() -> Self {
@@ -139,12 +148,20 @@ async fn no_content() -> StatusCode {
 async fn common_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert("X-Kapacitor-Version", HeaderValue::from_static(crate::VERSION));
+    h.insert(
+        "X-Kapacitor-Version",
+        HeaderValue::from_static(crate::VERSION),
+    );
     if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         h.insert("Request-Id", id);
     }
-    if !h.contains_key(header::CONTENT_TYPE) || h[header::CONTENT_TYPE] == "text/plain; charset=utf-8" {
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    if !h.contains_key(header::CONTENT_TYPE)
+        || h[header::CONTENT_TYPE] == "text/plain; charset=utf-8"
+    {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
     }
     resp
 }
@@ -153,7 +170,11 @@ async fn common_headers(req: Request, next: Next) -> Response {
 pub fn rewrite_preview(mut req: Request) -> Request {
     let path = req.uri().path();
     if let Some(rest) = path.strip_prefix(PREVIEW) {
-        let pq = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+        let pq = req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("");
         let query = pq.find('?').map(|i| &pq[i..]).unwrap_or("");
         let new = format!("{BASE}{rest}{query}");
         if let Ok(uri) = new.parse() {
@@ -171,13 +192,28 @@ fn with_404(m: MethodRouter<Arc<AppState>>) -> MethodRouter<Arc<AppState>> {
 /// The API router.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route(&format!("{BASE}/ping"), with_404(get(ping::ping).head(ping::ping)))
-        .route("/ping", with_404(get(ping::influx_ping).head(ping::influx_ping)))
-        .route(&format!("{BASE}/write"), with_404(post(write::write).options(no_content)))
+        .route(
+            &format!("{BASE}/ping"),
+            with_404(get(ping::ping).head(ping::ping)),
+        )
+        .route(
+            "/ping",
+            with_404(get(ping::influx_ping).head(ping::influx_ping)),
+        )
+        .route(
+            &format!("{BASE}/write"),
+            with_404(post(write::write).options(no_content)),
+        )
         .route("/write", with_404(post(write::write).options(no_content)))
         .route(&format!("{BASE}/loglevel"), with_404(post(ping::log_level)))
-        .route(&format!("{BASE}/debug/vars"), with_404(get(debug_vars::debug_vars)))
-        .route(&format!("{BASE}/tasks"), with_404(get(tasks::list).post(tasks::create)))
+        .route(
+            &format!("{BASE}/debug/vars"),
+            with_404(get(debug_vars::debug_vars)),
+        )
+        .route(
+            &format!("{BASE}/tasks"),
+            with_404(get(tasks::list).post(tasks::create)),
+        )
         .route(
             &format!("{BASE}/tasks/{{id}}"),
             with_404(
@@ -187,7 +223,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                     .options(no_content),
             ),
         )
-        .route(&format!("{BASE}/tasks/{{id}}/{{*endpoint}}"), with_404(get(http_out::serve)))
+        .route(
+            &format!("{BASE}/tasks/{{id}}/{{*endpoint}}"),
+            with_404(get(http_out::serve)),
+        )
         .fallback(any(not_found))
         .layer(middleware::from_fn(common_headers))
         .with_state(state)

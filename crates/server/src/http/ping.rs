@@ -19,7 +19,10 @@ pub async fn ping() -> StatusCode {
 pub async fn influx_ping() -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
-    h.insert("X-Influxdb-Version", HeaderValue::from_static(crate::VERSION));
+    h.insert(
+        "X-Influxdb-Version",
+        HeaderValue::from_static(crate::VERSION),
+    );
     h.insert("X-Influxdb-Build", HeaderValue::from_static("OSS"));
     resp
 }

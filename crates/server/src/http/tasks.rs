@@ -16,19 +16,31 @@ use crate::tasks::{ListOptions, TaskOptions, TaskService, ViewOptions};
 type Params = Query<Vec<(String, String)>>;
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> &'a str {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 fn view_options(params: &[(String, String)]) -> Result<ViewOptions, ApiError> {
     let labels = match param(params, "dot-view") {
         "" | "attributes" => false,
         "labels" => true,
-        other => return Err(ApiError::bad_request(format!("invalid dot-view parameter {other:?}"))),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "invalid dot-view parameter {other:?}"
+            )));
+        }
     };
     let raw_script = match param(params, "script-format") {
         "" | "formatted" => false,
         "raw" => true,
-        other => return Err(ApiError::bad_request(format!("invalid script-format parameter {other:?}"))),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "invalid script-format parameter {other:?}"
+            )));
+        }
     };
     Ok(ViewOptions { labels, raw_script })
 }
@@ -56,10 +68,17 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// `GET /tasks`.
-pub async fn list(State(app): State<Arc<AppState>>, Query(params): Params) -> Result<Response, ApiError> {
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
     let opts = ListOptions {
         pattern: param(&params, "pattern").to_string(),
-        fields: params.iter().filter(|(k, _)| k == "fields").map(|(_, v)| v.clone()).collect(),
+        fields: params
+            .iter()
+            .filter(|(k, _)| k == "fields")
+            .map(|(_, v)| v.clone())
+            .collect(),
         offset: usize::try_from(int_param(&params, "offset", 0)?).unwrap_or(0),
         limit: int_param(&params, "limit", 100)?,
         view: view_options(&params)?,
@@ -109,7 +128,10 @@ pub async fn update(
 }
 
 /// `DELETE /tasks/{id}`.
-pub async fn delete(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     blocking(&app, move |t| t.delete(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

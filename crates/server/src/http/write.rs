@@ -36,10 +36,15 @@ pub async fn write(
     if db.is_empty() {
         return Err(ApiError::bad_request("database is required"));
     }
-    let precision = Precision::parse(&param("precision")).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let precision =
+        Precision::parse(&param("precision")).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let mut rp = param("rp");
     if rp.is_empty() {
-        rp = if app.default_rp.is_empty() { FALLBACK_RP.to_string() } else { app.default_rp.clone() };
+        rp = if app.default_rp.is_empty() {
+            FALLBACK_RP.to_string()
+        } else {
+            app.default_rp.clone()
+        };
     }
     let body = read_body(&headers, body, MAX_BODY).await?;
     let outcome = tokio::task::spawn_blocking(move || ingest(&app, &db, &rp, precision, &body))
@@ -49,7 +54,13 @@ pub async fn write(
 }
 
 /// Parses and processes a body; runs on a blocking thread since the engine works synchronously.
-fn ingest(app: &AppState, db: &str, rp: &str, precision: Precision, body: &[u8]) -> Result<(), ApiError> {
+fn ingest(
+    app: &AppState,
+    db: &str,
+    rp: &str,
+    precision: Precision,
+    body: &[u8],
+) -> Result<(), ApiError> {
     let now = app.engine.clock().now();
     let mut points = Vec::new();
     let errors = kapa_lineproto::parse_points(body, precision, now, &mut points);
@@ -60,9 +71,16 @@ fn ingest(app: &AppState, db: &str, rp: &str, precision: Precision, body: &[u8])
     if errors.is_empty() {
         return Ok(());
     }
-    let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
     if points.is_empty() {
         return Err(ApiError::bad_request(text));
     }
-    Err(ApiError::bad_request(format!("partial write: {text} dropped={}", errors.len())))
+    Err(ApiError::bad_request(format!(
+        "partial write: {text} dropped={}",
+        errors.len()
+    )))
 }
