@@ -486,3 +486,70 @@ fn enabled_tasks_survive_restarts_and_sigkill() {
         );
     }
 }
+
+#[test]
+fn a_task_that_cannot_start_keeps_its_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::write_config(tmp.path());
+    {
+        // Written behind the API's back, as an older or newer version might have stored it.
+        let store = kapa_storage::TaskStore::open(tmp.path().join("data/kapacitor.db")).unwrap();
+        store
+            .put(&kapa_storage::TaskRecord {
+                id: "broken".into(),
+                template_id: String::new(),
+                task_type: "stream".into(),
+                dbrps: vec![kapa_storage::DbrpRecord {
+                    db: "d".into(),
+                    rp: "autogen".into(),
+                }],
+                script: "stream\n    |from()\n        .nosuchproperty(1)\n".into(),
+                vars: json!({}),
+                status: "enabled".into(),
+                error: String::new(),
+                created: 1,
+                modified: 1,
+                last_enabled: 1,
+            })
+            .unwrap();
+    }
+    let s = Server::start_in(tmp.path());
+    let t = s.get("/kapacitor/v1/tasks/broken").json();
+    assert_eq!(t["status"], json!("enabled"));
+    assert_eq!(t["executing"], json!(false));
+    assert_eq!(
+        t["error"],
+        json!("line 3 char 10: no method or property \"nosuchproperty\" on *pipeline.FromNode")
+    );
+    assert!(
+        s.log().contains("msg=\"failed to start enabled task\""),
+        "{}",
+        s.log()
+    );
+    assert_eq!(
+        s.get("/kapacitor/v1/ping").status,
+        204,
+        "the daemon keeps running"
+    );
+}
+
+#[test]
+fn writes_without_rp_reach_autogen_tasks() {
+    let s = Server::start();
+    let script = "stream\n    |from()\n        .measurement('cpu')\n    |httpOut('last')\n";
+    assert_eq!(
+        s.post("/kapacitor/v1/tasks", &create_body("h", script, "enabled"))
+            .status,
+        200
+    );
+    assert_eq!(
+        s.post("/write?db=kapacitor_example&precision=s", "cpu v=2 20")
+            .status,
+        204
+    );
+    let out = s.get("/kapacitor/v1/tasks/h/last").json();
+    assert_eq!(
+        out["series"][0]["values"],
+        json!([["1970-01-01T00:00:20Z", 2]])
+    );
+}
