@@ -88,18 +88,18 @@ impl Evaluator<'_> {
                 let v = match self.predefined.get(name) {
                     Some(pre) => {
                         let exp = val_var_type(&v);
-                        self.from_var(name, pre, exp, *pos)?
+                        Self::var_value(name, pre, exp)?
                     }
                     None => v,
                 };
                 self.scope.insert(name.clone(), v);
                 Ok(())
             }
-            Statement::TypeDecl { name, ty, pos, .. } => {
+            Statement::TypeDecl { name, ty, .. } => {
                 let Some(pre) = self.predefined.get(name) else {
                     return Err(format!("missing value for var {name:?}."));
                 };
-                let v = self.from_var(name, pre, Some(*ty), *pos)?;
+                let v = Self::var_value(name, pre, Some(*ty))?;
                 self.scope.insert(name.clone(), v);
                 Ok(())
             }
@@ -107,7 +107,7 @@ impl Evaluator<'_> {
     }
 
     /// Converts a supplied var value, checking its type against the declared one.
-    fn from_var(&self, name: &str, v: &VarValue, exp: Option<VarType>, pos: Pos) -> Result<Val, String> {
+    fn var_value(name: &str, v: &VarValue, exp: Option<VarType>) -> Result<Val, String> {
         let got = var_value_type(v);
         if let Some(exp) = exp
             && exp != got
@@ -129,7 +129,7 @@ impl Evaluator<'_> {
             VarValue::List(items) => Val::List(
                 items
                     .iter()
-                    .map(|i| self.from_var(name, i, None, pos))
+                    .map(|i| Self::var_value(name, i, None))
                     .collect::<Result<_, _>>()?,
             ),
             VarValue::Lambda(src) => Val::Lambda(
@@ -189,10 +189,11 @@ impl Evaluator<'_> {
     /// Evaluates call arguments; a single list argument is splatted as Kapacitor does.
     fn args(&mut self, args: &[Expr]) -> Result<Vec<Val>, String> {
         let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
-        if vals.len() == 1 && matches!(vals[0], Val::List(_)) {
-            if let Some(Val::List(items)) = vals.pop() {
-                return Ok(items);
-            }
+        if vals.len() == 1
+            && matches!(vals[0], Val::List(_))
+            && let Some(Val::List(items)) = vals.pop()
+        {
+            return Ok(items);
         }
         Ok(vals)
     }
@@ -253,10 +254,10 @@ impl Evaluator<'_> {
                         None => Val::Node(node),
                     });
                 }
-                if let (Some(h), NodeKind::Alert(a)) = (handler, &mut self.nodes[node].kind) {
-                    if let Set::Handler(h) = a.set_handler(h, &name, args).map_err(call_err)? {
-                        return Ok(Val::Handler { node, handler: h });
-                    }
+                if let (Some(h), NodeKind::Alert(a)) = (handler, &mut self.nodes[node].kind)
+                    && let Set::Handler(h) = a.set_handler(h, &name, args).map_err(call_err)?
+                {
+                    return Ok(Val::Handler { node, handler: h });
                 }
                 match self.nodes[node].kind.set(&name, args).map_err(call_err)? {
                     Set::Node => {
