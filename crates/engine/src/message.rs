@@ -38,3 +38,7 @@ pub(crate) struct PointMsg<'a> {
     pub db: &'a str,
     pub rp: &'a str,
 }
+
+/// Maps keyed by group: seeded foldhash, much cheaper than SipHash per point and still
+/// safe against crafted tag values.
+pub(crate) type GroupMap<V> = std::collections::HashMap<kapa_models::GroupId, V, foldhash::fast::RandomState>;

@@ -443,10 +443,6 @@ impl TaskService {
         if status_changed && updated.status == ENABLED {
             updated.last_enabled = now;
         }
-        let definition_changed = updated.script != original.script
-            || updated.dbrps != original.dbrps
-            || updated.vars != original.vars
-            || updated.task_type != original.task_type;
 
         if updated.id != original.id {
             if self.store.get(&updated.id).map_err(store_err)?.is_some() {
@@ -464,8 +460,10 @@ impl TaskService {
             self.store.put(&updated).map_err(|e| {
                 ApiError::internal(format!("failed to replace task definition: {e}"))
             })?;
-            if updated.status == ENABLED && (status_changed || definition_changed) {
-                // start_task replaces a running task with the same id.
+            // As in Kapacitor, only a status change starts or stops the task: a new script
+            // runs after a reload (disable + enable), which `kapacitor define` does unless
+            // `-no-reload` is given.
+            if updated.status == ENABLED && status_changed {
                 self.start(&mut updated).map_err(ApiError::internal)?;
             } else if status_changed {
                 self.engine.stop_task(&original.id);

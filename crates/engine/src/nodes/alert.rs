@@ -2,12 +2,12 @@
 //! events to emit (stateChangesOnly, flapping, noRecoveries), renders id/message/details
 //! and publishes events to the node's topic (mirrors alert.go).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gotmpl::Value as TV;
 use kapa_expr::LambdaState;
-use kapa_models::{FieldValue, GroupId, Point, SeriesResult};
+use kapa_models::{FieldValue, Point, SeriesResult};
 use kapa_pipeline::nodes::AlertSpec;
 use serde::Serialize;
 
@@ -89,7 +89,7 @@ pub(crate) struct AlertNode {
     details_tmpl: GoTemplate,
     /// The anonymous topic, when the node has handlers.
     anon_topic: Option<String>,
-    groups: HashMap<GroupId, GroupState>,
+    groups: crate::message::GroupMap<GroupState>,
     alerts_triggered: i64,
     oks: i64,
     infos: i64,
@@ -160,7 +160,7 @@ impl AlertNode {
             message_tmpl,
             details_tmpl,
             anon_topic,
-            groups: HashMap::new(),
+            groups: Default::default(),
             alerts_triggered: 0,
             oks: 0,
             infos: 0,

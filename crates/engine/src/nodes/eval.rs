@@ -1,10 +1,10 @@
 //! `|eval(lambdas...)`: computes fields or tags; later expressions see earlier results
 //! (mirrors eval.go).
 
-use std::collections::HashMap;
+
 
 use kapa_expr::{LambdaState, Value};
-use kapa_models::{FieldValue, Fields, GroupId, Point};
+use kapa_models::{FieldValue, Fields, Point};
 use kapa_pipeline::nodes::EvalSpec;
 
 use crate::message::PointMsg;
@@ -12,12 +12,12 @@ use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct EvalNode {
     spec: EvalSpec,
-    states: HashMap<GroupId, Vec<LambdaState>>,
+    states: crate::message::GroupMap<Vec<LambdaState>>,
 }
 
 impl EvalNode {
     pub(crate) fn new(spec: EvalSpec) -> Self {
-        EvalNode { spec, states: HashMap::new() }
+        EvalNode { spec, states: Default::default() }
     }
 }
 

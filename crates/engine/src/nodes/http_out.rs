@@ -1,8 +1,8 @@
 //! `|httpOut(endpoint)`: keeps the latest row per group for GET (mirrors http_out.go).
 
-use std::collections::HashMap;
 
-use kapa_models::{GroupId, Row, SeriesResult};
+
+use kapa_models::{Row, SeriesResult};
 use kapa_pipeline::nodes::HttpOutSpec;
 
 use crate::message::PointMsg;
@@ -10,13 +10,13 @@ use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct HttpOutNode {
     spec: HttpOutSpec,
-    index: HashMap<GroupId, usize>,
+    index: crate::message::GroupMap<usize>,
     rows: Vec<Row>,
 }
 
 impl HttpOutNode {
     pub(crate) fn new(spec: HttpOutSpec) -> Self {
-        HttpOutNode { spec, index: HashMap::new(), rows: Vec::new() }
+        HttpOutNode { spec, index: Default::default(), rows: Vec::new() }
     }
 }
 

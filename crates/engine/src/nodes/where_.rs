@@ -1,9 +1,8 @@
 //! `|where(lambda)`: keeps points for which the predicate holds (mirrors where.go).
 
-use std::collections::HashMap;
+
 
 use kapa_expr::LambdaState;
-use kapa_models::GroupId;
 use kapa_pipeline::nodes::WhereSpec;
 
 use crate::message::PointMsg;
@@ -11,12 +10,12 @@ use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct WhereNode {
     spec: WhereSpec,
-    states: HashMap<GroupId, LambdaState>,
+    states: crate::message::GroupMap<LambdaState>,
 }
 
 impl WhereNode {
     pub(crate) fn new(spec: WhereSpec) -> Self {
-        WhereNode { spec, states: HashMap::new() }
+        WhereNode { spec, states: Default::default() }
     }
 }
 
