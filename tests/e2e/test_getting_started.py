@@ -158,3 +158,30 @@ def test_partial_write_keeps_good_lines(daemon, tmp_path):
     with __import__("urllib.request").request.urlopen(daemon.url + "/kapacitor/v1/tasks/out/out") as r:
         out = json.load(r)
     assert out["series"][0]["values"] == [["1970-01-01T00:00:03Z", 3]]
+
+
+def test_define_no_reload_keeps_running_script_until_reload(daemon, tmp_path):
+    log = define_guide_task(daemon, tmp_path)
+    daemon.cli("enable", "cpu_alert")
+    # Threshold raised to 100: every point would alert once the task is reloaded.
+    (tmp_path / "cpu_alert.tick").write_text(CPU_ALERT.format(log=log).replace("<  70", "< 100"))
+    daemon.cli("define", "cpu_alert", "-tick", "cpu_alert.tick", "-no-reload")
+    assert curl_write(daemon, "cpu,host=a usage_idle=90 1000000000")[0] == 204
+    assert read_alerts(log) == []
+    daemon.cli("reload", "cpu_alert")
+    assert curl_write(daemon, "cpu,host=a usage_idle=91 2000000000")[0] == 204
+    alerts = wait_alerts(log, 1)
+    assert [a["level"] for a in alerts] == ["CRITICAL"]
+
+
+def test_disable_stops_alerting_and_delete_removes(daemon, tmp_path):
+    log = define_guide_task(daemon, tmp_path)
+    daemon.cli("enable", "cpu_alert")
+    daemon.cli("disable", "cpu_alert")
+    assert "Executing: false" in daemon.cli("show", "cpu_alert").stdout
+    assert curl_write(daemon, "cpu,host=a usage_idle=10 1000000000")[0] == 204
+    assert read_alerts(log) == []
+    daemon.cli("delete", "tasks", "cpu_alert")
+    r = daemon.cli("show", "cpu_alert", check=False)
+    assert r.returncode != 0
+    assert "no task exists" in r.stderr + r.stdout
