@@ -5,8 +5,6 @@
 //! escaped; any other backslash is kept as it is. `\\` is therefore two
 //! backslashes in names (but one in string field values).
 
-use smol_str::SmolStr;
-
 /// Bytes whose backslash is removed in measurements and field keys.
 pub(crate) fn is_key_escape(b: u8) -> bool {
     matches!(b, b',' | b'"' | b' ' | b'=')
@@ -18,13 +16,13 @@ pub(crate) fn is_tag_escape(b: u8) -> bool {
 }
 
 /// Bytes whose backslash is removed in string field values.
-fn is_string_escape(b: u8) -> bool {
+pub(crate) fn is_string_escape(b: u8) -> bool {
     matches!(b, b'"' | b'\\')
 }
 
 /// Appends `raw` to `out`, dropping every backslash that precedes a byte
 /// accepted by `is_escape` (left to right, so `\\,` becomes `\,`).
-fn unescape_into(raw: &str, is_escape: fn(u8) -> bool, out: &mut String) {
+pub(crate) fn unescape_into(raw: &str, is_escape: fn(u8) -> bool, out: &mut String) {
     let b = raw.as_bytes();
     let mut run = 0;
     let mut i = 0;
@@ -39,26 +37,6 @@ fn unescape_into(raw: &str, is_escape: fn(u8) -> bool, out: &mut String) {
         }
     }
     out.push_str(&raw[run..]);
-}
-
-/// Builds a name token, unescaping through `scratch` only when it holds a backslash.
-pub(crate) fn name_token(
-    raw: &str,
-    has_backslash: bool,
-    is_escape: fn(u8) -> bool,
-    scratch: &mut String,
-) -> SmolStr {
-    if !has_backslash {
-        return SmolStr::new(raw);
-    }
-    scratch.clear();
-    unescape_into(raw, is_escape, scratch);
-    SmolStr::new(scratch.as_str())
-}
-
-/// Builds a string field value from the text between its quotes.
-pub(crate) fn string_token(raw: &str, has_backslash: bool, scratch: &mut String) -> SmolStr {
-    name_token(raw, has_backslash, is_string_escape, scratch)
 }
 
 /// Appends `s` escaping every byte accepted by `always`, and every byte accepted

@@ -44,6 +44,7 @@ mod escape;
 mod format;
 mod parse;
 mod split;
+mod tokens;
 mod value;
 
 use kapa_models::{Point, Precision};
@@ -64,30 +65,7 @@ pub fn parse_points(
     default_time: i64,
     out: &mut Vec<Point>,
 ) -> Vec<LineError> {
-    let mut errors = Vec::new();
-    out.reserve(memchr_iter(b'\n', body).count() + 1);
-    let mut parser = LineParser::default();
-    let mut pos = 0;
-    let mut line_no = 1;
-    while pos < body.len() {
-        let start = skip_ws(body, pos);
-        let (end, multi) = line_end(body, start);
-        let this_line = line_no;
-        line_no += 1;
-        if multi {
-            line_no += memchr_iter(b'\n', &body[start..end]).count();
-        }
-        pos = end + 1;
-        let line = trim_cr(&body[start..end]);
-        if line.is_empty() || line[0] == b'#' {
-            continue;
-        }
-        match parser.parse_bytes(line, precision, default_time) {
-            Ok(p) => out.push(p),
-            Err(reason) => errors.push(LineError::new(this_line, line, &reason)),
-        }
-    }
-    errors
+    Parser::new().parse_points(body, precision, default_time, out)
 }
 
 /// Parses exactly one line (no newline) — used by recordings.
@@ -99,11 +77,69 @@ pub fn parse_line(
     precision: Precision,
     default_time: i64,
 ) -> Result<Point, LineError> {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = trim_cr(&line[skip_ws(line, 0)..]);
-    LineParser::default()
-        .parse_bytes(line, precision, default_time)
-        .map_err(|reason| LineError::new(1, line, &reason))
+    Parser::new().parse_line(line, precision, default_time)
+}
+
+/// A reusable parser: keeps its buffers, and the previous line's names to
+/// share them, from one call to the next. Use it to parse many lines one by one.
+#[derive(Default)]
+pub struct Parser {
+    inner: LineParser,
+}
+
+impl Parser {
+    /// A parser with empty buffers.
+    pub fn new() -> Self {
+        Parser::default()
+    }
+
+    /// Same as the free function [`parse_points`].
+    pub fn parse_points(
+        &mut self,
+        body: &[u8],
+        precision: Precision,
+        default_time: i64,
+        out: &mut Vec<Point>,
+    ) -> Vec<LineError> {
+        let mut errors = Vec::new();
+        // One point per newline, plus an unterminated last line.
+        out.reserve(memchr_iter(b'\n', body).count() + usize::from(!body.ends_with(b"\n")));
+        let mut pos = 0;
+        let mut line_no = 1;
+        while pos < body.len() {
+            let start = skip_ws(body, pos);
+            let (end, multi) = line_end(body, start);
+            let this_line = line_no;
+            line_no += 1;
+            if multi {
+                line_no += memchr_iter(b'\n', &body[start..end]).count();
+            }
+            pos = end + 1;
+            let line = trim_cr(&body[start..end]);
+            if line.is_empty() || line[0] == b'#' {
+                continue;
+            }
+            match self.inner.parse_bytes(line, precision, default_time) {
+                Ok(p) => out.push(p),
+                Err(reason) => errors.push(LineError::new(this_line, line, &reason)),
+            }
+        }
+        errors
+    }
+
+    /// Same as the free function [`parse_line`].
+    pub fn parse_line(
+        &mut self,
+        line: &[u8],
+        precision: Precision,
+        default_time: i64,
+    ) -> Result<Point, LineError> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = trim_cr(&line[skip_ws(line, 0)..]);
+        self.inner
+            .parse_bytes(line, precision, default_time)
+            .map_err(|reason| LineError::new(1, line, &reason))
+    }
 }
 
 /// Drops one carriage return ending the line.

@@ -2,12 +2,13 @@
 //! the same checks in the same order, so that the first error reported is the
 //! one InfluxDB would report.
 
-use kapa_models::{Fields, Point, Precision, Tags};
-use memchr::{memchr, memchr_iter};
+use kapa_models::{FieldValue, Fields, Point, Precision, Tags};
+use smol_str::SmolStr;
 
 use crate::error::Reason;
-use crate::escape::{is_key_escape, is_tag_escape, name_token};
+use crate::escape::{is_key_escape, is_tag_escape};
 use crate::split::skip_ws;
+use crate::tokens::Tokens;
 use crate::value::{scan_bool, scan_number, scan_string};
 
 /// Largest allowed length of the escaped measurement + tags (and of the series
@@ -25,11 +26,14 @@ fn escaped(b: &[u8], i: usize) -> bool {
     i > 0 && b[i - 1] == b'\\'
 }
 
-/// Reusable parsing state: a buffer for unescaping, so that steady-state
-/// parsing allocates only what the points themselves hold.
+/// Reusable parsing state, so that steady-state parsing allocates only what
+/// the points themselves hold.
 #[derive(Default)]
 pub(crate) struct LineParser {
-    scratch: String,
+    tokens: Tokens,
+    /// Tags and fields in line order, before they go into exactly-sized sets.
+    tags: Vec<(SmolStr, SmolStr)>,
+    fields: Vec<(SmolStr, FieldValue)>,
 }
 
 impl LineParser {
@@ -58,45 +62,37 @@ impl LineParser {
         default_time: i64,
     ) -> Result<Point, Reason> {
         let b = line.as_bytes();
+        self.tokens.start_line();
+        // A failed line may have left tags behind.
+        self.tags.clear();
         let (name_end, name_backslash, has_tags) = scan_measurement(b)?;
-        let name = name_token(
-            &line[..name_end],
-            name_backslash,
-            is_key_escape,
-            &mut self.scratch,
-        );
-        let mut i = name_end;
-        let tags = if has_tags {
-            let (tags, end) = self.parse_tags(line, name_end + 1)?;
-            i = end;
-            tags
+        let name = self
+            .tokens
+            .make(&line[..name_end], name_backslash, is_key_escape);
+        let key_end = if has_tags {
+            self.scan_tags(line, name_end + 1)?
         } else {
-            Tags::new()
+            name_end
         };
         // The key is the escaped measurement and tags, up to the space.
-        let key_len = i;
-        if key_len > MAX_KEY_LENGTH {
-            return Err(Reason::MaxKeyLength(key_len));
+        if key_end > MAX_KEY_LENGTH {
+            return Err(Reason::MaxKeyLength(key_end));
         }
-        let (fields, end) = self.parse_fields(line, skip_ws(b, i), key_len)?;
-        let time = parse_time(line, skip_ws(b, end), precision, default_time)?;
+        let fields_end = self.scan_fields(line, skip_ws(b, key_end), key_end)?;
+        let time = parse_time(line, skip_ws(b, fields_end), precision, default_time)?;
         Ok(Point {
             name,
-            tags,
-            fields,
+            tags: self.take_tags(),
+            fields: self.take_fields(),
             time,
         })
     }
 
-    /// Parses `key=value[,key=value...]` from `i` (just after the measurement's
-    /// comma) up to the space that ends the key; returns the tags and that position.
-    fn parse_tags(&mut self, line: &str, mut i: usize) -> Result<(Tags, usize), Reason> {
+    /// Scans `key=value[,key=value...]` from `i` (just after the measurement's
+    /// comma) into `self.tags`; returns the position of the space ending the key.
+    fn scan_tags(&mut self, line: &str, mut i: usize) -> Result<usize, Reason> {
         let b = line.as_bytes();
         let n = b.len();
-        // Commas before the first space bound the tag count (escapes aside).
-        let key_end_guess = memchr(b' ', &b[i..]).map_or(n, |off| i + off);
-        let mut tags = Tags::with_capacity(memchr_iter(b',', &b[i..key_end_guess]).count() + 1);
-        let mut duplicate = false;
         loop {
             let key_start = i;
             if i >= n || matches!(b[i], b' ' | b',' | b'=') {
@@ -143,52 +139,35 @@ impl LineParser {
                 }
                 i += 1;
             };
-            let key = name_token(
-                &line[key_start..key_end],
-                key_backslash,
-                is_tag_escape,
-                &mut self.scratch,
-            );
-            let value = name_token(
-                &line[value_start..i],
-                value_backslash,
-                is_tag_escape,
-                &mut self.scratch,
-            );
-            match tags.as_slice().last() {
-                Some((last, _)) if *last >= key => {
-                    // Out of order: InfluxDB sorts, but rejects repeated keys
-                    // once the whole key has scanned cleanly.
-                    if tags.contains(&key) {
-                        duplicate = true;
-                    } else {
-                        tags.insert(key, value);
-                    }
-                }
-                _ => tags.push_sorted(key, value),
-            }
+            let key = self
+                .tokens
+                .make(&line[key_start..key_end], key_backslash, is_tag_escape);
+            let value = self
+                .tokens
+                .make(&line[value_start..i], value_backslash, is_tag_escape);
+            self.tags.push((key, value));
             if !more {
                 break;
             }
             i += 1;
         }
-        if duplicate {
-            return Err(Reason::DuplicateTags);
+        // InfluxDB sorts the tags, and rejects repeated keys only once the
+        // whole key has scanned cleanly.
+        if !self.tags.is_sorted_by(|a, b| a.0 < b.0) {
+            self.tags.sort_by(|a, b| a.0.cmp(&b.0));
+            if self.tags.windows(2).any(|w| w[0].0 == w[1].0) {
+                return Err(Reason::DuplicateTags);
+            }
         }
-        Ok((tags, i))
+        Ok(i)
     }
 
-    /// Parses the field section starting at `i`; returns the fields and the
-    /// position of the space (or end of line) after them.
-    fn parse_fields(
-        &mut self,
-        line: &str,
-        mut i: usize,
-        key_len: usize,
-    ) -> Result<(Fields, usize), Reason> {
+    /// Scans the field section starting at `i` into `self.fields`; returns the
+    /// position of the space (or end of line) after it.
+    fn scan_fields(&mut self, line: &str, mut i: usize, key_len: usize) -> Result<usize, Reason> {
         let b = line.as_bytes();
         let n = b.len();
-        let mut fields = Fields::with_capacity(memchr_iter(b',', &b[i..]).count() + 1);
+        self.fields.clear();
         // Set when the section is malformed in a way InfluxDB only reports after
         // scanning to its end ("invalid field format"), so that earlier value
         // errors win as they do there.
@@ -223,6 +202,7 @@ impl LineParser {
                 return Err(Reason::MissingFieldKey);
             }
             let key_raw = &line[key_start..i];
+            let key = self.tokens.make(key_raw, key_backslash, is_key_escape);
             let value = loop {
                 let start = i + 1;
                 if start >= n || b[start] == b',' || b[start] == b' ' {
@@ -230,7 +210,7 @@ impl LineParser {
                 }
                 let (end, value) = match b[start] {
                     b'0'..=b'9' | b'.' | b'-' | b'N' | b'n' => scan_number(line, start)?,
-                    b'"' => scan_string(line, start, &mut self.scratch)?,
+                    b'"' => scan_string(line, start, &mut self.tokens)?,
                     _ => scan_bool(b, start)?,
                 };
                 i = end;
@@ -245,9 +225,7 @@ impl LineParser {
             if too_long.is_none() && series_key > MAX_KEY_LENGTH {
                 too_long = Some(series_key);
             }
-            let key = name_token(key_raw, key_backslash, is_key_escape, &mut self.scratch);
-            // A repeated field key keeps the last value, as InfluxDB's field map does.
-            fields.push_sorted(key, value);
+            self.fields.push((key, value));
             if i >= n || b[i] == b' ' {
                 break;
             }
@@ -259,7 +237,26 @@ impl LineParser {
         if let Some(size) = too_long {
             return Err(Reason::MaxKeyLength(size));
         }
-        Ok((fields, i))
+        Ok(i)
+    }
+
+    /// Moves the scanned tags (sorted, unique) into an exactly-sized set.
+    fn take_tags(&mut self) -> Tags {
+        let mut tags = Tags::with_capacity(self.tags.len());
+        for (k, v) in self.tags.drain(..) {
+            tags.push_sorted(k, v);
+        }
+        tags
+    }
+
+    /// Moves the scanned fields into an exactly-sized set; a repeated key keeps
+    /// the last value, as InfluxDB's field map does.
+    fn take_fields(&mut self) -> Fields {
+        let mut fields = Fields::with_capacity(self.fields.len());
+        for (k, v) in self.fields.drain(..) {
+            fields.push_sorted(k, v);
+        }
+        fields
     }
 }
 

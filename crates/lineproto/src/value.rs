@@ -6,7 +6,8 @@
 use kapa_models::FieldValue;
 
 use crate::error::Reason;
-use crate::escape::string_token;
+use crate::escape::is_string_escape;
+use crate::tokens::Tokens;
 
 /// Digits of the largest i64; shorter integers cannot overflow.
 const MAX_INT64_DIGITS: usize = 19;
@@ -130,7 +131,7 @@ pub(crate) fn scan_bool(b: &[u8], start: usize) -> Result<(usize, FieldValue), R
 pub(crate) fn scan_string(
     line: &str,
     start: usize,
-    scratch: &mut String,
+    tokens: &mut Tokens,
 ) -> Result<(usize, FieldValue), Reason> {
     let b = line.as_bytes();
     let n = b.len();
@@ -163,6 +164,6 @@ pub(crate) fn scan_string(
     };
     Ok((
         i,
-        FieldValue::String(string_token(text, has_backslash, scratch)),
+        FieldValue::String(tokens.make(text, has_backslash, is_string_escape)),
     ))
 }

@@ -1,7 +1,7 @@
 //! Parser behaviour: values, escapes, errors with line numbers, partial bodies,
 //! whitespace and comments, precision and default time.
 
-use kapa_lineproto::{LineError, parse_line, parse_points};
+use kapa_lineproto::{LineError, Parser, parse_line, parse_points};
 use kapa_models::{FieldValue, Point, Precision};
 
 const NOW: i64 = 1_600_000_000_123_456_789;
@@ -523,4 +523,65 @@ fn empty_body() {
     assert!(parse_points(b"", Precision::Nanosecond, 0, &mut out).is_empty());
     assert!(parse_points(b"\n\n\n", Precision::Nanosecond, 0, &mut out).is_empty());
     assert!(out.is_empty());
+}
+
+#[test]
+fn failed_line_leaves_nothing_behind() {
+    let body = b"m,a=1,b=2 v=x\nm v=1 1\nm,c=3 s=\"x\",v=\n";
+    let mut out = Vec::new();
+    let errors = parse_points(body, Precision::Nanosecond, 0, &mut out);
+    assert_eq!(errors.len(), 2);
+    assert_eq!(out.len(), 1);
+    assert!(out[0].tags.is_empty());
+    assert_eq!(field_keys(&out[0]), vec!["v"]);
+}
+
+#[test]
+fn repeated_names_across_lines() {
+    let long = "h".repeat(40);
+    let body = format!(
+        "cpu,host={long} v=1 1\ncpu,host={long} v=2 2\nmem,host=x w=3 3\ncpu,host={long} v=4 4\n"
+    );
+    let mut out = Vec::new();
+    assert!(parse_points(body.as_bytes(), Precision::Nanosecond, 0, &mut out).is_empty());
+    let names: Vec<_> = out.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["cpu", "cpu", "mem", "cpu"]);
+    assert_eq!(
+        out[3].tags.get("host").map(|s| s.as_str()),
+        Some(long.as_str())
+    );
+    assert_eq!(out[2].tags.get("host").map(|s| s.as_str()), Some("x"));
+    assert_eq!(field(&out[2], "w"), FieldValue::Float(3.0));
+}
+
+#[test]
+fn reusable_parser_line_by_line() {
+    let mut parser = Parser::new();
+    let lines: [&[u8]; 4] = [
+        b"cpu,h=a v=1 1\n",
+        b"cpu,h=a v=x 2",
+        b"cpu,h=b v=3 3\r\n",
+        b"mem v=4i 4",
+    ];
+    let got: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            parser
+                .parse_line(l, Precision::Second, 0)
+                .map(|p| (p.name.to_string(), tags(&p), p.time))
+        })
+        .collect();
+    assert_eq!(
+        got[0],
+        Ok(("cpu".into(), vec![("h".into(), "a".into())], 1_000_000_000))
+    );
+    assert_eq!(
+        got[1].as_ref().map_err(|e| e.reason.as_str()),
+        Err("invalid boolean")
+    );
+    assert_eq!(
+        got[2],
+        Ok(("cpu".into(), vec![("h".into(), "b".into())], 3_000_000_000))
+    );
+    assert_eq!(got[3], Ok(("mem".into(), vec![], 4_000_000_000)));
 }
