@@ -59,7 +59,9 @@ impl<'a> Compiler<'a> {
             ExprKind::Duration { ns, .. } => constant(Value::Duration(*ns)),
             ExprKind::Bool(b) => constant(Value::Bool(*b)),
             ExprKind::String { value, .. } => constant(Value::String(SmolStr::new(value))),
-            ExprKind::Regex(pattern) => constant(Value::Regex(Arc::new(compile_go_regex(pattern)?))),
+            ExprKind::Regex(pattern) => {
+                constant(Value::Regex(Arc::new(compile_go_regex(pattern)?)))
+            }
             ExprKind::Reference(name) => {
                 if !self.refs.iter().any(|r| r == name) {
                     self.refs.push(name.clone());
@@ -113,9 +115,9 @@ impl<'a> Compiler<'a> {
         let r = self.compile(rhs)?;
         // Kapacitor checks the pair when neither side depends on the point.
         let ty = match (l.ty, r.ty) {
-            (Some(lt), Some(rt)) => Some(
-                ops::result_type(op, lt, rt).ok_or_else(|| ops::type_error(op, lt, rt))?,
-            ),
+            (Some(lt), Some(rt)) => {
+                Some(ops::result_type(op, lt, rt).ok_or_else(|| ops::type_error(op, lt, rt))?)
+            }
             _ if ops::is_boolean_op(op) => Some(ValueType::Bool),
             _ => None,
         };
@@ -129,7 +131,7 @@ impl<'a> Compiler<'a> {
         } else {
             Node::Binary {
                 op,
-                check_first: l.node.has_state() || r.node.has_state(),
+                check_first: needs_type_check(op, &l.node, &r.node),
                 lhs: Box::new(l.node),
                 rhs: Box::new(r.node),
             }
@@ -154,8 +156,8 @@ impl<'a> Compiler<'a> {
             }));
             return Ok(Compiled { node, ty: None });
         }
-        let def =
-            functions::lookup(name).ok_or_else(|| ExprError::UndefinedFunction(name.to_string()))?;
+        let def = functions::lookup(name)
+            .ok_or_else(|| ExprError::UndefinedFunction(name.to_string()))?;
         let slot = match def.imp {
             Imp::Stateful { init, .. } => {
                 self.slots.push(init);
@@ -210,6 +212,36 @@ fn fold(c: Compiled) -> Compiled {
             node: Node::Const(v),
         },
         Err(_) => c,
+    }
+}
+
+/// Whether a stateful operand could be called before a type error is found, so both types
+/// must be checked first. Not needed when each side has one possible type and the pair is valid.
+fn needs_type_check(op: BinaryOp, l: &Node, r: &Node) -> bool {
+    if !l.has_state() && !r.has_state() {
+        return false;
+    }
+    match (fixed_type(l), fixed_type(r)) {
+        (Some(lt), Some(rt)) => ops::result_type(op, lt, rt).is_none(),
+        _ => true,
+    }
+}
+
+/// The only type a node can produce, when there is one whatever the point holds.
+fn fixed_type(n: &Node) -> Option<ValueType> {
+    match n {
+        Node::Const(v) => Some(v.value_type()),
+        Node::Not(_) | Node::Logical { .. } => Some(ValueType::Bool),
+        Node::Binary { op, .. } if ops::is_boolean_op(*op) => Some(ValueType::Bool),
+        Node::Call(call) => {
+            let first = call.def.signatures.first()?.ret;
+            call.def
+                .signatures
+                .iter()
+                .all(|s| s.ret == first)
+                .then_some(first)
+        }
+        _ => None,
     }
 }
 

@@ -56,7 +56,9 @@ pub enum ExprError {
     #[error("name {0:?} is undefined")]
     UndefinedName(String),
     /// Arguments whose types match none of the function's signatures.
-    #[error("Cannot call function \"{name}\" with args {args}, available signatures are {signatures}.")]
+    #[error(
+        "Cannot call function \"{name}\" with args {args}, available signatures are {signatures}."
+    )]
     WrongSignature {
         /// Function name.
         name: &'static str,

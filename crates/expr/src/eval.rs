@@ -10,6 +10,9 @@ use crate::ops;
 use crate::scope::Scope;
 use crate::value::{Value, ValueType};
 
+/// Evaluation results box their error so the success path moves only a `Value`.
+pub(crate) type Res<T> = Result<T, Box<ExprError>>;
+
 /// What one evaluation needs besides the node.
 pub(crate) struct Ctx<'a> {
     pub scope: &'a dyn Scope,
@@ -18,18 +21,18 @@ pub(crate) struct Ctx<'a> {
     pub refs: &'a [String],
 }
 
-pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
+pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Res<Value> {
     match node {
         Node::Const(v) => Ok(v.clone()),
-        Node::Ref(name) => cx.scope.lookup(name),
+        Node::Ref(name) => cx.scope.lookup(name).map_err(Box::new),
         Node::Time => Ok(Value::Time(cx.scope.time())),
         Node::Neg(x) => negate(eval(x, cx)?),
         Node::Not(x) => match eval(x, cx)? {
             Value::Bool(b) => Ok(Value::Bool(!b)),
-            other => Err(ExprError::TypeGuard {
+            other => Err(Box::new(ExprError::TypeGuard {
                 actual: other.value_type(),
                 expected: ValueType::Bool,
-            }),
+            })),
         },
         Node::Binary {
             op,
@@ -41,16 +44,18 @@ pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
                 let lt = type_of(lhs, cx)?;
                 let rt = type_of(rhs, cx)?;
                 if ops::result_type(*op, lt, rt).is_none() {
-                    return Err(binary_error(*op, lhs, rhs, lt, rt));
+                    return Err(Box::new(binary_error(*op, lhs, rhs, lt, rt)));
                 }
             }
-            let l = eval(lhs, cx)?;
-            let r = eval(rhs, cx)?;
-            ops::apply(*op, &l, &r).map_err(|e| match e {
-                ExprError::MismatchedTypes { .. } | ExprError::InvalidOperator { .. } => {
-                    binary_error(*op, lhs, rhs, l.value_type(), r.value_type())
-                }
-                other => other,
+            let l = operand(lhs, cx)?;
+            let r = operand(rhs, cx)?;
+            ops::apply(*op, &l, &r).map_err(|e| {
+                Box::new(match e {
+                    ExprError::MismatchedTypes { .. } | ExprError::InvalidOperator { .. } => {
+                        binary_error(*op, lhs, rhs, l.value_type(), r.value_type())
+                    }
+                    other => other,
+                })
             })
         }
         Node::Logical {
@@ -64,15 +69,25 @@ pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
     }
 }
 
-pub(crate) fn negate(v: Value) -> Result<Value, ExprError> {
+/// Leaves are evaluated in place: most operands are a reference or a constant.
+#[inline(always)]
+fn operand(node: &Node, cx: &mut Ctx<'_>) -> Res<Value> {
+    match node {
+        Node::Const(v) => Ok(v.clone()),
+        Node::Ref(name) => cx.scope.lookup(name).map_err(Box::new),
+        _ => eval(node, cx),
+    }
+}
+
+pub(crate) fn negate(v: Value) -> Res<Value> {
     match v {
         Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
         Value::Float(f) => Ok(Value::Float(-f)),
         Value::Duration(d) => Ok(Value::Duration(d.wrapping_neg())),
-        other => Err(ExprError::InvalidUnary {
+        other => Err(Box::new(ExprError::InvalidUnary {
             op: "-",
             ty: other.value_type(),
-        }),
+        })),
     }
 }
 
@@ -103,51 +118,53 @@ pub(crate) fn binary_error(
     ops::type_error(op, lt, rt)
 }
 
+#[inline(never)]
 fn logical(
     op: BinaryOp,
     lhs: &Node,
     rhs: &Node,
     rhs_dynamic: bool,
     cx: &mut Ctx<'_>,
-) -> Result<Value, ExprError> {
+) -> Res<Value> {
     let decides = op == BinaryOp::Or;
     let left = match eval(lhs, cx)? {
         Value::Bool(b) => b,
         other => {
             let rt = type_of(rhs, cx)?;
-            return Err(binary_error(op, lhs, rhs, other.value_type(), rt));
+            return Err(Box::new(binary_error(op, lhs, rhs, other.value_type(), rt)));
         }
     };
     if left == decides {
         if rhs_dynamic {
             let rt = type_of(rhs, cx)?;
             if rt != ValueType::Bool {
-                return Err(binary_error(op, lhs, rhs, ValueType::Bool, rt));
+                return Err(Box::new(binary_error(op, lhs, rhs, ValueType::Bool, rt)));
             }
         }
         return Ok(Value::Bool(left));
     }
     match eval(rhs, cx)? {
         Value::Bool(b) => Ok(Value::Bool(b)),
-        other => Err(binary_error(
+        other => Err(Box::new(binary_error(
             op,
             lhs,
             rhs,
             ValueType::Bool,
             other.value_type(),
-        )),
+        ))),
     }
 }
 
 /// The type a node would produce, without calling any function (Kapacitor's `Type()`).
-pub(crate) fn type_of(node: &Node, cx: &mut Ctx<'_>) -> Result<ValueType, ExprError> {
+#[inline(never)]
+pub(crate) fn type_of(node: &Node, cx: &mut Ctx<'_>) -> Res<ValueType> {
     Ok(match node {
         Node::Const(v) => v.value_type(),
-        Node::Ref(name) => cx.scope.lookup(name)?.value_type(),
+        Node::Ref(name) => cx.scope.lookup(name).map_err(Box::new)?.value_type(),
         Node::Time => ValueType::Time,
         Node::Neg(x) => match type_of(x, cx)? {
             t @ (ValueType::Int | ValueType::Float | ValueType::Duration) => t,
-            ty => return Err(ExprError::InvalidUnary { op: "-", ty }),
+            ty => return Err(Box::new(ExprError::InvalidUnary { op: "-", ty })),
         },
         Node::Not(_) | Node::Logical { .. } => ValueType::Bool,
         Node::Binary { op, lhs, rhs, .. } => {
@@ -156,7 +173,8 @@ pub(crate) fn type_of(node: &Node, cx: &mut Ctx<'_>) -> Result<ValueType, ExprEr
             } else {
                 let lt = type_of(lhs, cx)?;
                 let rt = type_of(rhs, cx)?;
-                ops::result_type(*op, lt, rt).ok_or_else(|| ops::type_error(*op, lt, rt))?
+                ops::result_type(*op, lt, rt)
+                    .ok_or_else(|| Box::new(ops::type_error(*op, lt, rt)))?
             }
         }
         Node::Call(call) => {
@@ -167,18 +185,18 @@ pub(crate) fn type_of(node: &Node, cx: &mut Ctx<'_>) -> Result<ValueType, ExprEr
             let types = &types[..call.args.len()];
             match call.def.return_type(types) {
                 Some(t) => t,
-                None => return Err(signature_error(call, types, cx.refs)),
+                None => return Err(Box::new(signature_error(call, types, cx.refs))),
             }
         }
         Node::ScopeCall(call) => eval_scope_call(call, cx)?.value_type(),
     })
 }
 
-fn arg_error(i: usize, e: ExprError) -> ExprError {
-    ExprError::Argument {
+fn arg_error(i: usize, e: Box<ExprError>) -> Box<ExprError> {
+    Box::new(ExprError::Argument {
         index: i + 1,
-        source: Box::new(e),
-    }
+        source: e,
+    })
 }
 
 /// The error for argument types that match no signature: missing arguments are named first.
@@ -216,45 +234,54 @@ pub(crate) fn wrong_signature(
     }
 }
 
-fn eval_call(call: &Call, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
+#[inline(never)]
+fn eval_call(call: &Call, cx: &mut Ctx<'_>) -> Res<Value> {
     let mut buf: [Value; MAX_ARGS] = [const { Value::Missing }; MAX_ARGS];
     let n = call.args.len();
     for (i, arg) in call.args.iter().enumerate() {
         buf[i] = eval(arg, cx).map_err(|e| arg_error(i, e))?;
     }
     let args = &buf[..n];
-    let matches = call.def.signatures.iter().any(|s| {
-        s.args.len() == n && s.args.iter().zip(args).all(|(t, v)| *t == v.value_type())
-    });
+    let matches =
+        call.def.signatures.iter().any(|s| {
+            s.args.len() == n && s.args.iter().zip(args).all(|(t, v)| *t == v.value_type())
+        });
     if !matches {
         let mut types = [ValueType::Missing; MAX_ARGS];
         for (t, v) in types.iter_mut().zip(args) {
             *t = v.value_type();
         }
-        return Err(signature_error(call, &types[..n], cx.refs));
+        return Err(Box::new(signature_error(call, &types[..n], cx.refs)));
     }
     let result = match call.def.imp {
         Imp::Pure(f) | Imp::Volatile(f) => f(args),
         Imp::Stateful { call: f, .. } => {
             let slot = call.slot.and_then(|s| cx.slots.get_mut(s)).ok_or_else(|| {
-                ExprError::Unsupported("lambda state does not belong to this lambda".into())
+                Box::new(ExprError::Unsupported(
+                    "lambda state does not belong to this lambda".into(),
+                ))
             })?;
             f(slot, args)
         }
     };
-    result.map_err(|message| ExprError::Call {
-        name: call.def.name,
-        message,
+    result.map_err(|message| {
+        Box::new(ExprError::Call {
+            name: call.def.name,
+            message,
+        })
     })
 }
 
-fn eval_scope_call(call: &ScopeCall, cx: &mut Ctx<'_>) -> Result<Value, ExprError> {
+#[inline(never)]
+fn eval_scope_call(call: &ScopeCall, cx: &mut Ctx<'_>) -> Res<Value> {
     let mut buf: [Value; MAX_ARGS] = [const { Value::Missing }; MAX_ARGS];
     for (i, arg) in call.args.iter().enumerate() {
         buf[i] = eval(arg, cx).map_err(|e| arg_error(i, e))?;
     }
     match cx.scope.call(&call.name, &buf[..call.args.len()]) {
-        Some(result) => result,
-        None => Err(ExprError::UndefinedFunction(call.name.to_string())),
+        Some(result) => result.map_err(Box::new),
+        None => Err(Box::new(ExprError::UndefinedFunction(
+            call.name.to_string(),
+        ))),
     }
 }

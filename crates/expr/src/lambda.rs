@@ -51,10 +51,7 @@ impl Lambda {
     /// `body` is the expression inside `lambda:`. `vars` resolves identifiers to the values of
     /// script vars (Kapacitor substitutes them when the lambda is defined); an unknown
     /// identifier is an error.
-    pub fn compile(
-        body: &Expr,
-        vars: &dyn Fn(&str) -> Option<Value>,
-    ) -> Result<Lambda, ExprError> {
+    pub fn compile(body: &Expr, vars: &dyn Fn(&str) -> Option<Value>) -> Result<Lambda, ExprError> {
         Lambda::compile_with_scope_functions(body, vars, &[])
     }
 
@@ -92,14 +89,20 @@ impl Lambda {
             slots: &mut state.slots,
             refs: &self.references,
         };
-        eval(&self.root, &mut cx)
+        eval(&self.root, &mut cx).map_err(|e| *e)
     }
 
     /// Evaluates the lambda as a predicate; a non-boolean result is an error.
     pub fn eval_bool(&self, scope: &dyn Scope, state: &mut LambdaState) -> Result<bool, ExprError> {
-        match self.eval(scope, state)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(ExprError::TypeGuard {
+        let mut cx = Ctx {
+            scope,
+            slots: &mut state.slots,
+            refs: &self.references,
+        };
+        match eval(&self.root, &mut cx) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Err(e) => Err(*e),
+            Ok(other) => Err(ExprError::TypeGuard {
                 actual: other.value_type(),
                 expected: ValueType::Bool,
             }),

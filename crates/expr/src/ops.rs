@@ -206,11 +206,9 @@ pub(crate) fn apply(op: BinaryOp, left: &Value, right: &Value) -> Result<Value, 
             _ => mismatch(),
         },
         Op::And | Op::Or => match (left, right) {
-            (V::Bool(a), V::Bool(b)) => Ok(V::Bool(if op == Op::And {
-                *a && *b
-            } else {
-                *a || *b
-            })),
+            (V::Bool(a), V::Bool(b)) => {
+                Ok(V::Bool(if op == Op::And { *a && *b } else { *a || *b }))
+            }
             _ => mismatch(),
         },
     }

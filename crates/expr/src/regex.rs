@@ -241,9 +241,7 @@ fn parse_error(e: &ast::Error, pattern: &str) -> ExprError {
         | K::FlagUnexpectedEof
         | K::FlagUnrecognized
         | K::UnsupportedLookAround
-        | K::UnsupportedBackreference => {
-            go_error("invalid or unsupported Perl syntax", &here)
-        }
+        | K::UnsupportedBackreference => go_error("invalid or unsupported Perl syntax", &here),
         _ => go_error("invalid escape sequence", &here),
     }
 }
@@ -291,7 +289,8 @@ impl<'a> Rewriter<'a> {
             | AssertionKind::EndText => return Ok(()),
             _ => return Err(go_error("invalid escape sequence", self.text(&a.span))),
         };
-        self.edits.push((a.span.start.offset, a.span.end.offset, text));
+        self.edits
+            .push((a.span.start.offset, a.span.end.offset, text));
         Ok(())
     }
 

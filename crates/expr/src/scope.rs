@@ -64,11 +64,28 @@ fn lookup_fields_tags(
     if name == "time" {
         return Ok(Value::Time(time));
     }
-    match (fields.get(name), tags.get(name)) {
+    match (find(fields.as_slice(), name), find(tags.as_slice(), name)) {
         (Some(_), Some(_)) => Err(ExprError::FieldTagConflict(SmolStr::new(name))),
         (Some(f), None) => Ok(Value::from(f)),
         (None, Some(t)) => Ok(Value::String(t.clone())),
         (None, None) => Ok(Value::Missing),
+    }
+}
+
+/// Finds a key in a sorted pair list. Points have a handful of fields and tags, where a
+/// length-filtered linear scan beats a binary search of full string comparisons.
+#[inline]
+fn find<'a, V>(pairs: &'a [(SmolStr, V)], name: &str) -> Option<&'a V> {
+    if pairs.len() <= 16 {
+        pairs
+            .iter()
+            .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+            .map(|(_, v)| v)
+    } else {
+        pairs
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()
+            .map(|i| &pairs[i].1)
     }
 }
 

@@ -1,4 +1,5 @@
 //! The built-in library: values and type errors of every function.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
@@ -63,8 +64,14 @@ fn bool_conversion() {
         err("bool('abc')"),
         "error calling \"bool\": strconv.ParseBool: parsing \"abc\": invalid syntax"
     );
-    assert_eq!(err("bool(3)"), "error calling \"bool\": cannot convert 3 to boolean");
-    assert_eq!(err("bool(2.5)"), "error calling \"bool\": cannot convert 2.5 to boolean");
+    assert_eq!(
+        err("bool(3)"),
+        "error calling \"bool\": cannot convert 3 to boolean"
+    );
+    assert_eq!(
+        err("bool(2.5)"),
+        "error calling \"bool\": cannot convert 2.5 to boolean"
+    );
     assert_eq!(
         err("bool(1s)"),
         "Cannot call function \"bool\" with args (1s: duration), available signatures are [(boolean), (string), (int), (float)]."
@@ -122,11 +129,26 @@ fn string_conversion() {
 
 #[test]
 fn duration_conversion() {
-    assert_eq!(eval("duration(5s)").unwrap(), Value::Duration(5_000_000_000));
-    assert_eq!(eval("duration(5, 1s)").unwrap(), Value::Duration(5_000_000_000));
-    assert_eq!(eval("duration(1.5, 1s)").unwrap(), Value::Duration(1_500_000_000));
-    assert_eq!(eval("duration('1h30m', 1s)").unwrap(), Value::Duration(5_400_000_000_000));
-    assert_eq!(eval("duration('-2m', 1s)").unwrap(), Value::Duration(-120_000_000_000));
+    assert_eq!(
+        eval("duration(5s)").unwrap(),
+        Value::Duration(5_000_000_000)
+    );
+    assert_eq!(
+        eval("duration(5, 1s)").unwrap(),
+        Value::Duration(5_000_000_000)
+    );
+    assert_eq!(
+        eval("duration(1.5, 1s)").unwrap(),
+        Value::Duration(1_500_000_000)
+    );
+    assert_eq!(
+        eval("duration('1h30m', 1s)").unwrap(),
+        Value::Duration(5_400_000_000_000)
+    );
+    assert_eq!(
+        eval("duration('-2m', 1s)").unwrap(),
+        Value::Duration(-120_000_000_000)
+    );
     assert_eq!(eval("duration('10ns', 1s)").unwrap(), Value::Duration(10));
     assert_eq!(
         err("duration('x', 1s)"),
@@ -217,7 +239,10 @@ fn math_functions_do_not_take_ints() {
         support::err_in("sqrt(\"n\")", &scope),
         "Cannot call function \"sqrt\" with args (\"n\": int), available signatures are [(float)]."
     );
-    assert_eq!(eval_in("sqrt(float(\"n\") * 3.0)", &scope).unwrap(), Value::Float(3.0));
+    assert_eq!(
+        eval_in("sqrt(float(\"n\") * 3.0)", &scope).unwrap(),
+        Value::Float(3.0)
+    );
 }
 
 #[test]
@@ -237,8 +262,14 @@ fn string_functions() {
     assert_eq!(i("strLastIndexAny('go gopher', 'go')"), 4);
     assert_eq!(i("strLastIndexAny('go gopher', '')"), -1);
     assert_eq!(i("strLength('héllo')"), 6);
-    assert_eq!(s("strReplace('oink oink oink', 'k', 'ky', 2)"), "oinky oinky oink");
-    assert_eq!(s("strReplace('oink oink oink', 'oink', 'moo', -1)"), "moo moo moo");
+    assert_eq!(
+        s("strReplace('oink oink oink', 'k', 'ky', 2)"),
+        "oinky oinky oink"
+    );
+    assert_eq!(
+        s("strReplace('oink oink oink', 'oink', 'moo', -1)"),
+        "moo moo moo"
+    );
     assert_eq!(s("strReplace('abc', 'b', 'x', 0)"), "abc");
     assert_eq!(s("strSubstring('abcdef', 1, 3)"), "bc");
     assert_eq!(
@@ -333,7 +364,10 @@ fn human_bytes_uses_si_units() {
 fn if_picks_a_branch_of_one_type() {
     assert_eq!(i("if(TRUE, 1, 2)"), 1);
     assert_eq!(s("if(FALSE, 'a', 'b')"), "b");
-    assert_eq!(eval("if(1 > 2, 1s, 2s)").unwrap(), Value::Duration(2_000_000_000));
+    assert_eq!(
+        eval("if(1 > 2, 1s, 2s)").unwrap(),
+        Value::Duration(2_000_000_000)
+    );
     assert_eq!(
         err("if(TRUE, 1, 'b')"),
         "Cannot call function \"if\" with args (TRUE: boolean,1: int,'b': string), available signatures are [(boolean,float,float), (boolean,int,int), (boolean,string,string), (boolean,boolean,boolean), (boolean,regex,regex), (boolean,time,time), (boolean,duration,duration)]."
@@ -362,7 +396,10 @@ fn pure_calls_on_constants_are_folded() {
     // Folded at compile time: the lambda no longer calls anything.
     let l = support::compile("strToUpper('abc') + \"x\"").unwrap();
     let scope = MapScope::new().with("x", "d");
-    assert_eq!(l.eval(&scope, &mut l.new_state()).unwrap(), Value::from("ABCd"));
+    assert_eq!(
+        l.eval(&scope, &mut l.new_state()).unwrap(),
+        Value::from("ABCd")
+    );
     // A call that fails on constants is reported when evaluated, like Kapacitor.
     let l = support::compile("int('x')").unwrap();
     assert!(l.eval(&scope, &mut l.new_state()).is_err());

@@ -1,4 +1,5 @@
 //! `compile_go_regex` against a table of Go `regexp` results.
+#![allow(clippy::unwrap_used)]
 
 use kapa_expr::compile_go_regex;
 
@@ -106,9 +107,15 @@ fn go_syntax_that_rust_also_has() {
 
 #[test]
 fn errors_use_go_wording() {
-    assert_eq!(error("(abc"), "error parsing regexp: missing closing ): `(abc`");
+    assert_eq!(
+        error("(abc"),
+        "error parsing regexp: missing closing ): `(abc`"
+    );
     assert_eq!(error("abc)"), "error parsing regexp: unexpected ): `abc)`");
-    assert_eq!(error("[abc"), "error parsing regexp: missing closing ]: `[abc`");
+    assert_eq!(
+        error("[abc"),
+        "error parsing regexp: missing closing ]: `[abc`"
+    );
     assert_eq!(
         error("*a"),
         "error parsing regexp: missing argument to repetition operator: `*`"
@@ -117,8 +124,14 @@ fn errors_use_go_wording() {
         error("a**"),
         "error parsing regexp: invalid nested repetition operator: `**`"
     );
-    assert_eq!(error("a{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");
-    assert_eq!(error("a{2,1001}"), "error parsing regexp: invalid repeat count: `{2,1001}`");
+    assert_eq!(
+        error("a{1001}"),
+        "error parsing regexp: invalid repeat count: `{1001}`"
+    );
+    assert_eq!(
+        error("a{2,1001}"),
+        "error parsing regexp: invalid repeat count: `{2,1001}`"
+    );
     assert_eq!(
         error("\\"),
         "error parsing regexp: trailing backslash at end of expression: ``"
@@ -127,8 +140,17 @@ fn errors_use_go_wording() {
         error("(?x)a"),
         "error parsing regexp: invalid or unsupported Perl syntax: `(?x`"
     );
-    assert_eq!(error("[z-a]"), "error parsing regexp: invalid character class range: `z-a`");
-    assert_eq!(error(r"\u0041"), "error parsing regexp: invalid escape sequence: `\\u0041`");
-    assert_eq!(error(r"\<"), "error parsing regexp: invalid escape sequence: `\\<`");
+    assert_eq!(
+        error("[z-a]"),
+        "error parsing regexp: invalid character class range: `z-a`"
+    );
+    assert_eq!(
+        error(r"\u0041"),
+        "error parsing regexp: invalid escape sequence: `\\u0041`"
+    );
+    assert_eq!(
+        error(r"\<"),
+        "error parsing regexp: invalid escape sequence: `\\<`"
+    );
     assert!(compile_go_regex("a{1000}").is_ok());
 }

@@ -1,4 +1,5 @@
 //! Missing references, how points bind fields/tags/time, and the lambda API.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
@@ -41,10 +42,16 @@ fn point_binds_fields_then_tags_then_time() {
     assert_eq!(on_point("\"ok\"").unwrap(), Value::Bool(true));
     assert_eq!(on_point("\"msg\"").unwrap(), Value::from("hello"));
     assert_eq!(on_point("\"host\"").unwrap(), Value::from("serverA"));
-    assert_eq!(on_point("\"time\"").unwrap(), Value::Time(1_709_618_828_000_000_000));
+    assert_eq!(
+        on_point("\"time\"").unwrap(),
+        Value::Time(1_709_618_828_000_000_000)
+    );
     assert_eq!(on_point("\"nope\"").unwrap(), Value::Missing);
     assert_eq!(on_point("\"usage_idle\" < 70").unwrap(), Value::Bool(true));
-    assert_eq!(on_point("\"host\" == 'serverA' AND \"cpu\" =~ /total$/").unwrap(), Value::Bool(true));
+    assert_eq!(
+        on_point("\"host\" == 'serverA' AND \"cpu\" =~ /total$/").unwrap(),
+        Value::Bool(true)
+    );
     assert_eq!(on_point("hour(\"time\")").unwrap(), Value::Int(6));
 }
 
@@ -61,7 +68,10 @@ fn field_and_tag_with_the_same_name_is_an_error() {
     let l = compile("\"host\" == 'x'").unwrap();
     let e = l.eval(&p, &mut l.new_state()).unwrap_err();
     assert_eq!(e, ExprError::FieldTagConflict("host".into()));
-    assert_eq!(e.to_string(), "cannot have field and tags with same name \"host\"");
+    assert_eq!(
+        e.to_string(),
+        "cannot have field and tags with same name \"host\""
+    );
     // Names that are not read do not matter.
     let l = compile("\"count\" == 7").unwrap();
     assert!(l.eval_bool(&p, &mut l.new_state()).unwrap());
@@ -76,7 +86,11 @@ fn fields_tags_scope_matches_point() {
         time: p.time,
     };
     for name in ["usage_idle", "host", "time", "nope"] {
-        assert_eq!(scope.lookup(name).unwrap(), p.lookup(name).unwrap(), "{name}");
+        assert_eq!(
+            scope.lookup(name).unwrap(),
+            p.lookup(name).unwrap(),
+            "{name}"
+        );
     }
     assert_eq!(scope.time(), p.time);
 }
@@ -84,40 +98,90 @@ fn fields_tags_scope_matches_point() {
 #[test]
 fn comparing_a_missing_reference_names_it() {
     let empty = MapScope::new();
-    assert_eq!(err_in("\"x\" > 5", &empty), "left reference value \"x\" is missing value");
-    assert_eq!(err_in("5 < \"x\"", &empty), "right reference value \"x\" is missing value");
-    assert_eq!(err_in("\"x\" == 'a'", &empty), "left reference value \"x\" is missing value");
-    assert_eq!(err_in("\"x\" =~ /a/", &empty), "left reference value \"x\" is missing value");
-    assert_eq!(err_in("\"x\" AND TRUE", &empty), "left reference value \"x\" is missing value");
-    assert_eq!(err_in("TRUE AND \"x\"", &empty), "right reference value \"x\" is missing value");
+    assert_eq!(
+        err_in("\"x\" > 5", &empty),
+        "left reference value \"x\" is missing value"
+    );
+    assert_eq!(
+        err_in("5 < \"x\"", &empty),
+        "right reference value \"x\" is missing value"
+    );
+    assert_eq!(
+        err_in("\"x\" == 'a'", &empty),
+        "left reference value \"x\" is missing value"
+    );
+    assert_eq!(
+        err_in("\"x\" =~ /a/", &empty),
+        "left reference value \"x\" is missing value"
+    );
+    assert_eq!(
+        err_in("\"x\" AND TRUE", &empty),
+        "left reference value \"x\" is missing value"
+    );
+    assert_eq!(
+        err_in("TRUE AND \"x\"", &empty),
+        "right reference value \"x\" is missing value"
+    );
     // Short-circuit still type-checks a bare reference on the right, as Kapacitor does.
-    assert_eq!(err_in("FALSE AND \"x\"", &empty), "right reference value \"x\" is missing value");
+    assert_eq!(
+        err_in("FALSE AND \"x\"", &empty),
+        "right reference value \"x\" is missing value"
+    );
     let scope = MapScope::new().with("a", Value::Int(1));
-    assert_eq!(err_in("\"a\" > 0 AND \"b\" > 0", &scope), "left reference value \"b\" is missing value");
+    assert_eq!(
+        err_in("\"a\" > 0 AND \"b\" > 0", &scope),
+        "left reference value \"b\" is missing value"
+    );
 }
 
 #[test]
 fn arithmetic_on_a_missing_reference_is_a_type_error() {
     let empty = MapScope::new();
-    assert_eq!(err_in("\"x\" + 1", &empty), "invalid math operator + for type missing");
+    assert_eq!(
+        err_in("\"x\" + 1", &empty),
+        "invalid math operator + for type missing"
+    );
     assert_eq!(
         err_in("1 + \"x\"", &empty),
         "mismatched type to binary operator. got int + missing. see bool(), int(), float(), string(), duration()"
     );
-    assert_eq!(err_in("(\"x\" * 2) > 1", &empty), "invalid math operator * for type missing");
-    assert_eq!(err_in("-\"x\"", &empty), "invalid unary operator - for type missing");
+    assert_eq!(
+        err_in("(\"x\" * 2) > 1", &empty),
+        "invalid math operator * for type missing"
+    );
+    assert_eq!(
+        err_in("-\"x\"", &empty),
+        "invalid unary operator - for type missing"
+    );
 }
 
 #[test]
 fn is_present_guards_missing_values() {
     let scope = MapScope::new().with("a", Value::Float(3.0));
-    assert_eq!(eval_in("isPresent(\"a\")", &scope).unwrap(), Value::Bool(true));
-    assert_eq!(eval_in("isPresent(\"b\")", &scope).unwrap(), Value::Bool(false));
-    assert_eq!(eval_in("!isPresent(\"b\")", &scope).unwrap(), Value::Bool(true));
-    assert_eq!(eval_in("isPresent(\"b\") AND \"b\" > 1", &scope).unwrap(), Value::Bool(false));
-    assert_eq!(eval_in("isPresent(\"a\") AND \"a\" > 1", &scope).unwrap(), Value::Bool(true));
     assert_eq!(
-        eval_in("if(isPresent(\"b\"), \"b\", \"a\")", &scope).unwrap_err().to_string(),
+        eval_in("isPresent(\"a\")", &scope).unwrap(),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        eval_in("isPresent(\"b\")", &scope).unwrap(),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        eval_in("!isPresent(\"b\")", &scope).unwrap(),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        eval_in("isPresent(\"b\") AND \"b\" > 1", &scope).unwrap(),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        eval_in("isPresent(\"a\") AND \"a\" > 1", &scope).unwrap(),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        eval_in("if(isPresent(\"b\"), \"b\", \"a\")", &scope)
+            .unwrap_err()
+            .to_string(),
         "Cannot call function \"if\" argument \"b\" is missing, values in scope are [a]"
     );
 }
@@ -141,7 +205,9 @@ fn a_bare_missing_reference_evaluates_to_missing() {
     let mut st = l.new_state();
     assert_eq!(l.eval(&MapScope::new(), &mut st).unwrap(), Value::Missing);
     assert_eq!(
-        l.eval_bool(&MapScope::new(), &mut st).unwrap_err().to_string(),
+        l.eval_bool(&MapScope::new(), &mut st)
+            .unwrap_err()
+            .to_string(),
         "TypeGuard: expression returned unexpected type missing, expected boolean"
     );
 }
@@ -150,7 +216,9 @@ fn a_bare_missing_reference_evaluates_to_missing() {
 fn eval_bool_requires_a_boolean() {
     let l = compile("5.0 + 10.0").unwrap();
     assert_eq!(
-        l.eval_bool(&MapScope::new(), &mut l.new_state()).unwrap_err().to_string(),
+        l.eval_bool(&MapScope::new(), &mut l.new_state())
+            .unwrap_err()
+            .to_string(),
         "TypeGuard: expression returned unexpected type float, expected boolean"
     );
 }
@@ -163,7 +231,9 @@ fn vars_are_substituted_at_compile_time() {
             ("crit", Value::Float(80.0)),
             (
                 "hosts",
-                Value::Regex(std::sync::Arc::new(kapa_expr::compile_go_regex("^web").unwrap())),
+                Value::Regex(std::sync::Arc::new(
+                    kapa_expr::compile_go_regex("^web").unwrap(),
+                )),
             ),
         ],
     )
@@ -173,12 +243,18 @@ fn vars_are_substituted_at_compile_time() {
         .with("host", "web01");
     assert!(l.eval_bool(&scope, &mut l.new_state()).unwrap());
     assert_eq!(l.source(), "\"value\" > 80.0 AND \"host\" =~ /^web/");
-    assert_eq!(l.references(), vec!["value".to_string(), "host".to_string()]);
+    assert_eq!(
+        l.references(),
+        vec!["value".to_string(), "host".to_string()]
+    );
 }
 
 #[test]
 fn unknown_identifiers_and_functions_fail_to_compile() {
-    assert_eq!(compile("\"v\" > crit").unwrap_err().to_string(), "name \"crit\" is undefined");
+    assert_eq!(
+        compile("\"v\" > crit").unwrap_err().to_string(),
+        "name \"crit\" is undefined"
+    );
     assert_eq!(
         compile("yosi_the_king()").unwrap_err().to_string(),
         "undefined function: \"yosi_the_king\""
@@ -188,7 +264,9 @@ fn unknown_identifiers_and_functions_fail_to_compile() {
 #[test]
 fn constant_type_errors_fail_to_compile() {
     assert_eq!(
-        compile("\"x\" > 5 AND 1 + 1.0 > 2").unwrap_err().to_string(),
+        compile("\"x\" > 5 AND 1 + 1.0 > 2")
+            .unwrap_err()
+            .to_string(),
         "mismatched type to binary operator. got int + float. see bool(), int(), float(), string(), duration()"
     );
     // A comparison has a known type even over references, so this is caught too.
@@ -200,7 +278,8 @@ fn constant_type_errors_fail_to_compile() {
 
 #[test]
 fn references_are_listed_in_order_of_first_use() {
-    let l = compile("\"b\" > 1 AND sigma(\"a\") > 2 OR \"b\" < \"c\" AND \"time\" > \"time\"").unwrap();
+    let l =
+        compile("\"b\" > 1 AND sigma(\"a\") > 2 OR \"b\" < \"c\" AND \"time\" > \"time\"").unwrap();
     assert_eq!(l.references(), vec!["b", "a", "c", "time"]);
 }
 
@@ -208,7 +287,10 @@ fn references_are_listed_in_order_of_first_use() {
 fn source_is_canonical_text() {
     for (src, canonical) in [
         ("\"usage_idle\"   <70", "\"usage_idle\" < 70"),
-        ("sigma(\"x\")>3.5 OR (\"a\" == 'b')", "sigma(\"x\") > 3.5 OR (\"a\" == 'b')"),
+        (
+            "sigma(\"x\")>3.5 OR (\"a\" == 'b')",
+            "sigma(\"x\") > 3.5 OR (\"a\" == 'b')",
+        ),
         ("-\"v\" * 10s", "-\"v\" * 10s"),
         ("\"h\" !~ /a\\/b/", "\"h\" !~ /a\\/b/"),
     ] {
@@ -218,16 +300,27 @@ fn source_is_canonical_text() {
 
 #[test]
 fn static_type_is_known_for_comparisons() {
-    assert_eq!(compile("\"x\" > 1").unwrap().static_type(), Some(ValueType::Bool));
+    assert_eq!(
+        compile("\"x\" > 1").unwrap().static_type(),
+        Some(ValueType::Bool)
+    );
     assert_eq!(compile("\"x\" + 1").unwrap().static_type(), None);
-    assert_eq!(compile("1 + 1").unwrap().static_type(), Some(ValueType::Int));
+    assert_eq!(
+        compile("1 + 1").unwrap().static_type(),
+        Some(ValueType::Int)
+    );
 }
 
 #[test]
 fn eval_const_evaluates_script_level_expressions() {
     let e = parse("10s * 2");
-    let kapa_tick::ExprKind::Lambda(body) = e.kind else { panic!() };
-    assert_eq!(eval_const(&body, &|_| None).unwrap(), Value::Duration(20_000_000_000));
+    let kapa_tick::ExprKind::Lambda(body) = e.kind else {
+        panic!()
+    };
+    assert_eq!(
+        eval_const(&body, &|_| None).unwrap(),
+        Value::Duration(20_000_000_000)
+    );
     let e = parse("p + 5");
     assert_eq!(
         eval_const(&e, &|n| (n == "p").then_some(Value::Int(10))).unwrap(),
@@ -238,7 +331,9 @@ fn eval_const_evaluates_script_level_expressions() {
         Value::from("ab")
     );
     assert_eq!(
-        eval_const(&parse("\"x\" + 1"), &|_| None).unwrap_err().to_string(),
+        eval_const(&parse("\"x\" + 1"), &|_| None)
+            .unwrap_err()
+            .to_string(),
         "reference \"x\" can only be used inside a lambda expression"
     );
 }
@@ -259,7 +354,11 @@ struct AlertScope;
 
 impl Scope for AlertScope {
     fn lookup(&self, name: &str) -> Result<Value, ExprError> {
-        Ok(if name == "host" { Value::from("a") } else { Value::Missing })
+        Ok(if name == "host" {
+            Value::from("a")
+        } else {
+            Value::Missing
+        })
     }
     fn time(&self) -> i64 {
         0
@@ -277,12 +376,14 @@ impl Scope for AlertScope {
 fn scope_functions() {
     let body = parse("level() >= WARNING AND changed() AND \"host\" == 'a'");
     let vars = |n: &str| (n == "WARNING").then_some(Value::Int(2));
-    let l = Lambda::compile_with_scope_functions(&body, &vars, &["level", "changed", "name"])
-        .unwrap();
+    let l =
+        Lambda::compile_with_scope_functions(&body, &vars, &["level", "changed", "name"]).unwrap();
     assert!(l.eval_bool(&AlertScope, &mut l.new_state()).unwrap());
     let l = Lambda::compile_with_scope_functions(&parse("name()"), &vars, &["name"]).unwrap();
     assert_eq!(
-        l.eval(&AlertScope, &mut l.new_state()).unwrap_err().to_string(),
+        l.eval(&AlertScope, &mut l.new_state())
+            .unwrap_err()
+            .to_string(),
         "undefined function: \"name\""
     );
     assert!(Lambda::compile(&parse("level()"), &vars).is_err());

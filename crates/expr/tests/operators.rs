@@ -1,5 +1,6 @@
 //! The typed operator table: every valid pair evaluates, every other pair fails with
 //! Kapacitor's message, both for constants (compile time) and references (eval time).
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
@@ -16,7 +17,10 @@ fn vars() -> Vec<(&'static str, Value)> {
     vec![
         ("d5", Value::Duration(5)),
         ("d10", Value::Duration(10)),
-        ("re", Value::Regex(Arc::new(compile_go_regex("^(.*)c$").unwrap()))),
+        (
+            "re",
+            Value::Regex(Arc::new(compile_go_regex("^(.*)c$").unwrap())),
+        ),
     ]
 }
 
@@ -111,10 +115,7 @@ fn every_pair_matches_the_table() {
             for rt in TYPES {
                 let (lv, rv) = (sample(lt).unwrap(), sample(rt).unwrap());
                 let vars = [("a", lv.clone()), ("b", rv.clone())];
-                let constant = support::compile_vars(
-                    &format!("a {} b", op.as_str()),
-                    &vars,
-                );
+                let constant = support::compile_vars(&format!("a {} b", op.as_str()), &vars);
                 let body = e(ExprKind::Binary {
                     op,
                     lhs: Box::new(e(ExprKind::Reference("l".into()))),
@@ -133,12 +134,14 @@ fn every_pair_matches_the_table() {
                         assert_eq!(got.unwrap().value_type(), ty, "{lt} {op} {rt}");
                     }
                     None => {
-                        let ce = constant.expect_err("constant pair must not compile").to_string();
+                        let ce = constant
+                            .expect_err("constant pair must not compile")
+                            .to_string();
                         let de = got.expect_err("dynamic pair must fail").to_string();
                         assert_eq!(ce, de, "{lt} {op} {rt}");
                         assert!(
                             ce.starts_with("mismatched type to binary operator. got ")
-                                || ce.starts_with(&format!("invalid ")),
+                                || ce.starts_with("invalid "),
                             "{ce}"
                         );
                     }
@@ -161,7 +164,12 @@ fn duration_comparisons() {
     ok("d5", "<=", "d10", Value::Bool(true));
     ok("d10", ">", "d5", Value::Bool(true));
     ok("d10", "<=", "d5", Value::Bool(false));
-    fails("d5", "OR", "d5", "invalid logical operator OR for type duration");
+    fails(
+        "d5",
+        "OR",
+        "d5",
+        "invalid logical operator OR for type duration",
+    );
     fails("5", "OR", "d5", "invalid logical operator OR for type int");
     fails("d5", "==", "5", &mismatch("duration", "==", "int"));
     fails("d5", "<=", "5", &mismatch("duration", "<=", "int"));
@@ -205,8 +213,18 @@ fn bool_operators() {
     ok("TRUE", "AND", "TRUE", Value::Bool(true));
     ok("FALSE", "OR", "TRUE", Value::Bool(true));
     ok("FALSE", "OR", "FALSE", Value::Bool(false));
-    fails("TRUE", "<", "FALSE", "invalid comparison operator < for type boolean");
-    fails("TRUE", "<", "'x'", "invalid comparison operator < for type boolean");
+    fails(
+        "TRUE",
+        "<",
+        "FALSE",
+        "invalid comparison operator < for type boolean",
+    );
+    fails(
+        "TRUE",
+        "<",
+        "'x'",
+        "invalid comparison operator < for type boolean",
+    );
     fails("TRUE", "==", "'x'", &mismatch("boolean", "==", "string"));
     fails("FALSE", "!=", "'x'", &mismatch("boolean", "!=", "string"));
     fails("TRUE", "AND", "'x'", &mismatch("boolean", "AND", "string"));
@@ -232,9 +250,19 @@ fn number_comparisons_mix_int_and_float() {
         ok(l, ">", r, Value::Bool(!lt && !eq));
         ok(l, ">=", r, Value::Bool(!lt));
     }
-    fails("5.0", "OR", "5.0", "invalid logical operator OR for type float");
+    fails(
+        "5.0",
+        "OR",
+        "5.0",
+        "invalid logical operator OR for type float",
+    );
     fails("5", "OR", "5.0", "invalid logical operator OR for type int");
-    fails("5.0", "OR", "'x'", "invalid logical operator OR for type float");
+    fails(
+        "5.0",
+        "OR",
+        "'x'",
+        "invalid logical operator OR for type float",
+    );
     fails("5.0", "==", "'x'", &mismatch("float", "==", "string"));
     fails("5.0", ">=", "'x'", &mismatch("float", ">=", "string"));
     fails("5", "<", "'x'", &mismatch("int", "<", "string"));
@@ -273,8 +301,18 @@ fn strings_compare_bytewise_and_concatenate() {
     ok("'b'", ">=", "'a'", Value::Bool(true));
     ok("'B'", "<", "'a'", Value::Bool(true));
     ok("'left'", "+", "'right'", Value::from("leftright"));
-    fails("'a'", "OR", "'b'", "invalid logical operator OR for type string");
-    fails("'a'", "OR", "123", "invalid logical operator OR for type string");
+    fails(
+        "'a'",
+        "OR",
+        "'b'",
+        "invalid logical operator OR for type string",
+    );
+    fails(
+        "'a'",
+        "OR",
+        "123",
+        "invalid logical operator OR for type string",
+    );
     fails("'a'", "==", "123", &mismatch("string", "==", "int"));
     fails("'a'", "-", "'b'", "invalid math operator - for type string");
     fails("'a'", "+", "1", &mismatch("string", "+", "int"));
@@ -287,7 +325,12 @@ fn regex_match_is_string_by_regex_only() {
     ok("'cba'", "=~", "re", Value::Bool(false));
     ok("'cba'", "!~", "re", Value::Bool(true));
     fails("'abc'", "==", "re", &mismatch("string", "==", "regex"));
-    fails("re", "==", "'cba'", "invalid comparison operator == for type regex");
+    fails(
+        "re",
+        "==",
+        "'cba'",
+        "invalid comparison operator == for type regex",
+    );
     fails("re", "=~", "re", &mismatch("regex", "=~", "regex"));
     fails("re", "!~", "re", &mismatch("regex", "!~", "regex"));
     fails("'a'", "=~", "'a'", &mismatch("string", "=~", "string"));
@@ -299,7 +342,11 @@ fn time_supports_no_operator() {
     let scope = MapScope::new().with_time(1_000);
     for op in ["==", "<", "+", "-"] {
         let msg = support::err_in(&format!("\"time\" {op} \"time\""), &scope);
-        let kind = if op == "+" || op == "-" { "math" } else { "comparison" };
+        let kind = if op == "+" || op == "-" {
+            "math"
+        } else {
+            "comparison"
+        };
         assert_eq!(msg, format!("invalid {kind} operator {op} for type time"));
     }
 }
@@ -319,7 +366,10 @@ fn integer_division_by_zero_is_an_error_not_a_panic() {
     assert!(compile("1 / 0").is_ok());
     assert_eq!(err("1 / 0"), "runtime error: integer divide by zero");
     assert_eq!(err("1s / 0"), "runtime error: integer divide by zero");
-    assert_eq!(err("1s / (1s - 1s)"), "runtime error: integer divide by zero");
+    assert_eq!(
+        err("1s / (1s - 1s)"),
+        "runtime error: integer divide by zero"
+    );
 }
 
 #[test]
@@ -341,8 +391,14 @@ fn integer_overflow_wraps_like_go() {
 #[test]
 fn nan_compares_unequal() {
     let scope = MapScope::new().with("n", Value::Float(f64::NAN));
-    assert_eq!(eval_in("\"n\" == \"n\"", &scope).unwrap(), Value::Bool(false));
-    assert_eq!(eval_in("\"n\" != \"n\"", &scope).unwrap(), Value::Bool(true));
+    assert_eq!(
+        eval_in("\"n\" == \"n\"", &scope).unwrap(),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        eval_in("\"n\" != \"n\"", &scope).unwrap(),
+        Value::Bool(true)
+    );
     assert_eq!(eval_in("\"n\" < 1.0", &scope).unwrap(), Value::Bool(false));
     assert_eq!(eval_in("\"n\" >= 1", &scope).unwrap(), Value::Bool(false));
 }
@@ -354,18 +410,32 @@ fn unary_operators() {
     assert_eq!(eval("-5m").unwrap(), Value::Duration(-300_000_000_000));
     assert_eq!(eval("!TRUE").unwrap(), Value::Bool(false));
     assert_eq!(eval("!FALSE == TRUE").unwrap(), Value::Bool(true));
-    let scope = MapScope::new().with("v", Value::Int(4)).with("b", Value::Bool(false));
+    let scope = MapScope::new()
+        .with("v", Value::Int(4))
+        .with("b", Value::Bool(false));
     assert_eq!(eval_in("-\"v\" < 0", &scope).unwrap(), Value::Bool(true));
-    assert_eq!(eval_in("!\"b\" == TRUE", &scope).unwrap(), Value::Bool(true));
+    assert_eq!(
+        eval_in("!\"b\" == TRUE", &scope).unwrap(),
+        Value::Bool(true)
+    );
     // Wrong operand types: at compile time for constants, at eval time for references.
-    assert_eq!(compile("-'a'").unwrap_err().to_string(), "invalid unary operator - for type string");
-    assert_eq!(compile("-TRUE").unwrap_err().to_string(), "invalid unary operator - for type boolean");
+    assert_eq!(
+        compile("-'a'").unwrap_err().to_string(),
+        "invalid unary operator - for type string"
+    );
+    assert_eq!(
+        compile("-TRUE").unwrap_err().to_string(),
+        "invalid unary operator - for type boolean"
+    );
     assert_eq!(
         compile("!5").unwrap_err().to_string(),
         "TypeGuard: expression returned unexpected type int, expected boolean"
     );
     let scope = MapScope::new().with("s", "x");
-    assert_eq!(support::err_in("-\"s\"", &scope), "invalid unary operator - for type string");
+    assert_eq!(
+        support::err_in("-\"s\"", &scope),
+        "invalid unary operator - for type string"
+    );
     assert_eq!(
         support::err_in("!\"s\"", &scope),
         "TypeGuard: expression returned unexpected type string, expected boolean"
@@ -379,7 +449,10 @@ fn precedence_and_associativity() {
     assert_eq!(eval("10 - 4 - 3").unwrap(), Value::Int(3));
     assert_eq!(eval("100 / 10 / 5").unwrap(), Value::Int(2));
     assert_eq!(eval("TRUE OR FALSE AND FALSE").unwrap(), Value::Bool(true));
-    assert_eq!(eval("(TRUE OR FALSE) AND FALSE").unwrap(), Value::Bool(false));
+    assert_eq!(
+        eval("(TRUE OR FALSE) AND FALSE").unwrap(),
+        Value::Bool(false)
+    );
     assert_eq!(eval("1 + 1 == 2 AND 3 > 2").unwrap(), Value::Bool(true));
     assert_eq!(eval("-2 * 3").unwrap(), Value::Int(-6));
     let scope = MapScope::new()
@@ -396,8 +469,14 @@ fn precedence_and_associativity() {
 fn logical_operators_short_circuit() {
     let scope = MapScope::new().with("s", "text");
     // The right side would fail; the left side decides first.
-    assert_eq!(eval_in("FALSE AND \"s\" > 5", &scope).unwrap(), Value::Bool(false));
-    assert_eq!(eval_in("TRUE OR 1 / \"z\" == 1", &scope).unwrap(), Value::Bool(true));
+    assert_eq!(
+        eval_in("FALSE AND \"s\" > 5", &scope).unwrap(),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        eval_in("TRUE OR 1 / \"z\" == 1", &scope).unwrap(),
+        Value::Bool(true)
+    );
     // Kapacitor still checks a right side whose type depends on the point.
     assert_eq!(
         support::err_in("FALSE AND \"s\"", &scope),
@@ -420,7 +499,11 @@ fn comparison_against_parse_node_shapes() {
         panic!("not a lambda")
     };
     match body.kind {
-        ExprKind::Binary { op: BinaryOp::Mul, lhs, .. } => {
+        ExprKind::Binary {
+            op: BinaryOp::Mul,
+            lhs,
+            ..
+        } => {
             assert!(matches!(lhs.kind, ExprKind::Binary { parens: true, .. }))
         }
         other => panic!("{other:?}"),

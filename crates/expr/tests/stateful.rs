@@ -1,4 +1,7 @@
 //! Stateful functions keep one instance per call site and per `LambdaState`.
+#![allow(clippy::unwrap_used)]
+// 0.7071067811865476 is the value Kapacitor's own test expects, not a stand-in for 1/sqrt(2).
+#![allow(clippy::approx_constant)]
 
 mod support;
 
@@ -15,7 +18,10 @@ fn sigma_matches_kapacitor() {
     let l = compile("sigma(\"value\")").unwrap();
     let mut st = l.new_state();
     assert_eq!(l.eval(&at(97.1), &mut st).unwrap(), Value::Float(0.0));
-    assert_eq!(l.eval(&at(92.6), &mut st).unwrap(), Value::Float(0.7071067811865476));
+    assert_eq!(
+        l.eval(&at(92.6), &mut st).unwrap(),
+        Value::Float(0.7071067811865476)
+    );
 }
 
 #[test]
@@ -50,7 +56,10 @@ fn two_states_keep_separate_sigma() {
     let mut b = l.new_state();
     l.eval(&at(97.1), &mut a).unwrap();
     assert_eq!(l.eval(&at(1.0), &mut b).unwrap(), Value::Float(0.0));
-    assert_eq!(l.eval(&at(92.6), &mut a).unwrap(), Value::Float(0.7071067811865476));
+    assert_eq!(
+        l.eval(&at(92.6), &mut a).unwrap(),
+        Value::Float(0.7071067811865476)
+    );
 }
 
 #[test]
@@ -82,7 +91,12 @@ fn spread_is_running_max_minus_min() {
         .collect();
     assert_eq!(
         got,
-        vec![Value::Float(0.0), Value::Float(2.0), Value::Float(6.0), Value::Float(6.0)]
+        vec![
+            Value::Float(0.0),
+            Value::Float(2.0),
+            Value::Float(6.0),
+            Value::Float(6.0)
+        ]
     );
 }
 
@@ -109,7 +123,10 @@ fn a_type_error_on_the_right_does_not_advance_state_on_the_left() {
         l.eval(&MapScope::new(), &mut st).unwrap_err().to_string(),
         "right reference value \"n\" is missing value"
     );
-    assert!(l.eval_bool(&MapScope::new().with("n", Value::Int(1)), &mut st).unwrap());
+    assert!(
+        l.eval_bool(&MapScope::new().with("n", Value::Int(1)), &mut st)
+            .unwrap()
+    );
 }
 
 #[test]

@@ -16,7 +16,9 @@ macro_rules! math1 {
             fn call(args: &[Value]) -> Result<Value, String> {
                 match args {
                     [Value::Float(x)] => Ok(Value::Float(($f)(*x))),
-                    _ => Err(concat!("cannot pass argument to ", $name, ", must be float64").into()),
+                    _ => {
+                        Err(concat!("cannot pass argument to ", $name, ", must be float64").into())
+                    }
                 }
             }
             Imp::Pure(call)
@@ -31,7 +33,9 @@ macro_rules! math2 {
             fn call(args: &[Value]) -> Result<Value, String> {
                 match args {
                     [Value::Float(x), Value::Float(y)] => Ok(Value::Float(($f)(*x, *y))),
-                    _ => Err(concat!("cannot pass argument to ", $name, ", must be float64").into()),
+                    _ => {
+                        Err(concat!("cannot pass argument to ", $name, ", must be float64").into())
+                    }
                 }
             }
             Imp::Pure(call)
@@ -45,10 +49,13 @@ macro_rules! math_if {
         def!($name, IF_F, {
             fn call(args: &[Value]) -> Result<Value, String> {
                 match args {
-                    [Value::Int(n), Value::Float(x)] => {
-                        Ok(Value::Float(($f)(clamp_order(*n), *x)))
-                    }
-                    _ => Err(concat!("cannot pass arguments to ", $name, ", must be int64, float64").into()),
+                    [Value::Int(n), Value::Float(x)] => Ok(Value::Float(($f)(clamp_order(*n), *x))),
+                    _ => Err(concat!(
+                        "cannot pass arguments to ",
+                        $name,
+                        ", must be int64, float64"
+                    )
+                    .into()),
                 }
             }
             Imp::Pure(call)

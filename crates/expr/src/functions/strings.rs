@@ -17,7 +17,9 @@ macro_rules! str2 {
             fn call(args: &[Value]) -> Result<Value, String> {
                 match args {
                     [Value::String(a), Value::String(b)] => Ok(($f)(a.as_str(), b.as_str())),
-                    _ => Err(concat!("cannot pass arguments to ", $name, ", must be string").into()),
+                    _ => {
+                        Err(concat!("cannot pass arguments to ", $name, ", must be string").into())
+                    }
                 }
             }
             Imp::Pure(call)
@@ -58,15 +60,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     str2!("strIndexAny", SS_I, |s: &str, chars: &str| index(
         s.find(|c| chars.contains(c))
     )),
-    str2!("strLastIndex", SS_I, |s: &str, sub: &str| index(s.rfind(sub))),
+    str2!("strLastIndex", SS_I, |s: &str, sub: &str| index(
+        s.rfind(sub)
+    )),
     str2!("strLastIndexAny", SS_I, |s: &str, chars: &str| index(
         s.rfind(|c| chars.contains(c))
     )),
-    def!(
-        "strLength",
-        &[sig!((String) -> Int)],
-        Imp::Pure(str_length)
-    ),
+    def!("strLength", &[sig!((String) -> Int)], Imp::Pure(str_length)),
     def!(
         "strReplace",
         &[sig!((String, String, String, Int) -> String)],

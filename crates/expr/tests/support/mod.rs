@@ -1,5 +1,5 @@
 //! Test helpers: parse lambdas with `kapa_tick`, compile and evaluate them.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use kapa_expr::{ExprError, Lambda, MapScope, Value};
 use kapa_tick::ast::{Expr, ExprKind, Pos};
@@ -21,7 +21,10 @@ pub fn compile(src: &str) -> Result<Lambda, ExprError> {
 }
 
 pub fn compile_vars(src: &str, vars: &[(&str, Value)]) -> Result<Lambda, ExprError> {
-    let vars: Vec<(String, Value)> = vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let vars: Vec<(String, Value)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     Lambda::compile(&parse(src), &move |name| {
         vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     })
@@ -51,4 +54,3 @@ pub fn err_in(src: &str, scope: &MapScope) -> String {
         Err(e) => e.to_string(),
     }
 }
-
