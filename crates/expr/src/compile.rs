@@ -124,7 +124,6 @@ impl<'a> Compiler<'a> {
         let node = if matches!(op, BinaryOp::And | BinaryOp::Or) {
             Node::Logical {
                 op,
-                rhs_dynamic: r.ty.is_none(),
                 lhs: Box::new(l.node),
                 rhs: Box::new(r.node),
             }

@@ -58,12 +58,7 @@ pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Res<Value> {
                 })
             })
         }
-        Node::Logical {
-            op,
-            lhs,
-            rhs,
-            rhs_dynamic,
-        } => logical(*op, lhs, rhs, *rhs_dynamic, cx),
+        Node::Logical { op, lhs, rhs } => logical(*op, lhs, rhs, cx),
         Node::Call(call) => eval_call(call, cx),
         Node::ScopeCall(call) => eval_scope_call(call, cx),
     }
@@ -119,13 +114,7 @@ pub(crate) fn binary_error(
 }
 
 #[inline(never)]
-fn logical(
-    op: BinaryOp,
-    lhs: &Node,
-    rhs: &Node,
-    rhs_dynamic: bool,
-    cx: &mut Ctx<'_>,
-) -> Res<Value> {
+fn logical(op: BinaryOp, lhs: &Node, rhs: &Node, cx: &mut Ctx<'_>) -> Res<Value> {
     let decides = op == BinaryOp::Or;
     let left = match eval(lhs, cx)? {
         Value::Bool(b) => b,
@@ -135,12 +124,6 @@ fn logical(
         }
     };
     if left == decides {
-        if rhs_dynamic {
-            let rt = type_of(rhs, cx)?;
-            if rt != ValueType::Bool {
-                return Err(Box::new(binary_error(op, lhs, rhs, ValueType::Bool, rt)));
-            }
-        }
         return Ok(Value::Bool(left));
     }
     match eval(rhs, cx)? {

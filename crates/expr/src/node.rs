@@ -28,14 +28,12 @@ pub(crate) enum Node {
         /// as Kapacitor does, so a type error does not advance the function's state.
         check_first: bool,
     },
-    /// `AND` / `OR` with short-circuit.
+    /// `AND` / `OR`. The right side is not looked at when the left decides: Kapacitor
+    /// type-checks it anyway, which makes `isPresent("x") AND f("x")` fail on a missing "x".
     Logical {
         op: BinaryOp,
         lhs: Box<Node>,
         rhs: Box<Node>,
-        /// The right side's type is only known at run time, so Kapacitor checks it even when
-        /// the left side decides the result.
-        rhs_dynamic: bool,
     },
     /// A built-in function call.
     Call(Box<Call>),

@@ -122,10 +122,10 @@ fn comparing_a_missing_reference_names_it() {
         err_in("TRUE AND \"x\"", &empty),
         "right reference value \"x\" is missing value"
     );
-    // Short-circuit still type-checks a bare reference on the right, as Kapacitor does.
+    // The right side is not looked at when the left side decides.
     assert_eq!(
-        err_in("FALSE AND \"x\"", &empty),
-        "right reference value \"x\" is missing value"
+        eval_in("FALSE AND \"x\"", &empty).unwrap(),
+        Value::Bool(false)
     );
     let scope = MapScope::new().with("a", Value::Int(1));
     assert_eq!(
@@ -177,6 +177,11 @@ fn is_present_guards_missing_values() {
     assert_eq!(
         eval_in("isPresent(\"a\") AND \"a\" > 1", &scope).unwrap(),
         Value::Bool(true)
+    );
+    // Kapacitor fails here (it type-checks strContains("b", ...) before short-circuiting).
+    assert_eq!(
+        eval_in("isPresent(\"b\") AND strContains(\"b\", 'x')", &scope).unwrap(),
+        Value::Bool(false)
     );
     assert_eq!(
         eval_in("if(isPresent(\"b\"), \"b\", \"a\")", &scope)
