@@ -13,7 +13,7 @@ mod task_master;
 mod template;
 
 pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink};
-pub use message::{Dimensions, Group};
+pub use message::{Batch, BatchPoint, Dimensions, Group};
 pub use task_master::{EngineConfig, ServerInfo, TaskDef, TaskMaster};
 pub use template::{GoTemplate, TemplateKind};
 

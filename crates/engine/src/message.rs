@@ -42,3 +42,29 @@ pub(crate) struct PointMsg<'a> {
 /// Maps keyed by group: seeded foldhash, much cheaper than SipHash per point and still
 /// safe against crafted tag values.
 pub(crate) type GroupMap<V> = std::collections::HashMap<kapa_models::GroupId, V, foldhash::fast::RandomState>;
+
+/// One point of a batch: its own time, fields and (full) tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchPoint {
+    /// Time in ns.
+    pub time: i64,
+    /// Fields.
+    pub fields: kapa_models::Fields,
+    /// Tags of the point (the group tags plus any others it had).
+    pub tags: kapa_models::Tags,
+}
+
+/// A batch of points of one group, as a window or a batch query produces it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// Measurement name.
+    pub name: SmolStr,
+    /// The group.
+    pub group: Group,
+    /// The group's tags (dimension tag values only).
+    pub tags: kapa_models::Tags,
+    /// The batch's upper time bound (window end, query stop).
+    pub tmax: i64,
+    /// The points, in time order.
+    pub points: Vec<BatchPoint>,
+}

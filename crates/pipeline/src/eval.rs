@@ -7,7 +7,7 @@ use kapa_expr::Value;
 use kapa_models::duration::format_influxql;
 use kapa_tick::ast::{ChainOp, Expr, ExprKind, Pos, Program, Statement, UnaryOp, VarType};
 
-use crate::nodes::{NodeKind, PipelineNode, Set};
+use crate::nodes::{EdgeType, NodeKind, PipelineNode, Set};
 use crate::value::{Val, VarValue};
 use crate::{Pipeline, PipelineError, TaskType};
 
@@ -26,6 +26,23 @@ pub fn build(
     ev.scope.insert(task_type.as_str().to_string(), Val::Node(root_id));
     for s in &program.statements {
         ev.statement(s).map_err(PipelineError::Eval)?;
+    }
+    for n in &ev.nodes {
+        n.validate().map_err(|e| PipelineError::Eval(format!("invalid {} node {}: {e}", n.kind.desc(), n.name)))?;
+        for p in &n.parents {
+            let parent = &ev.nodes[*p];
+            if let Some(wants) = n.kind.wants()
+                && wants != parent.provides
+            {
+                return Err(PipelineError::Eval(format!(
+                    "cannot add child mismatched edges: {}:{} -> {}:{}",
+                    parent.name,
+                    parent.provides.as_str(),
+                    n.name,
+                    wants.as_str()
+                )));
+            }
+        }
     }
     Ok(Pipeline { nodes: ev.nodes, task_type })
 }
@@ -52,6 +69,8 @@ impl Evaluator<'_> {
     fn add_node(&mut self, kind: NodeKind, parent: Option<usize>) -> usize {
         let id = self.nodes.len();
         let name = format!("{}{}", kind.desc(), id);
+        let input = parent.map(|p| self.nodes[p].provides).unwrap_or(EdgeType::Stream);
+        let provides = kind.provides(input);
         self.nodes.push(PipelineNode {
             id,
             name,
@@ -59,6 +78,7 @@ impl Evaluator<'_> {
             parents: parent.into_iter().collect(),
             children: Vec::new(),
             quiet: false,
+            provides,
         });
         if let Some(p) = parent {
             self.nodes[p].children.push(id);

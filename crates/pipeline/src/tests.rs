@@ -104,10 +104,10 @@ fn property_used_as_chain_gets_a_hint() {
 
 #[test]
 fn unbuilt_nodes_are_refused_honestly() {
-    let err = build_stream("stream|from()|window().period(10s)").unwrap_err();
+    let err = build_stream("stream|from()|stateDuration(lambda: TRUE)").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 1 char 15: error calling func \"window\" on obj *pipeline.FromNode: the \"window\" node is not implemented yet in this build of Kapacitor"
+        "line 1 char 15: error calling func \"stateDuration\" on obj *pipeline.FromNode: the \"stateDuration\" node is not implemented yet in this build of Kapacitor"
     );
     let err = build_stream("stream|from()|alert().slack()").unwrap_err();
     assert!(err.to_string().contains("the \"slack\" alert handler is not implemented yet"), "{err}");
@@ -168,4 +168,26 @@ fn lambda_template_var_is_parsed_without_prefix() {
         NodeKind::Alert(a) => assert!(a.levels[3].as_ref().unwrap().source().contains("usage_idle")),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn window_and_influxql_nodes_build_with_edge_types() {
+    let p = build_stream("stream|from().measurement('cpu')|window().period(10s).every(10s)|mean('value').as('m')").unwrap();
+    assert_eq!(names(&p), vec!["stream0", "from1", "window2", "mean3"]);
+    assert_eq!(p.nodes[2].provides, nodes::EdgeType::Batch);
+    assert_eq!(p.nodes[3].provides, nodes::EdgeType::Stream);
+    match &p.nodes[3].kind {
+        NodeKind::InfluxQl(s) => assert_eq!((s.field.as_str(), s.as_.as_str()), ("value", "m")),
+        other => panic!("{other:?}"),
+    }
+    let p = build_stream("stream|from()|window().period(1m)|top(3, 'value', 'host')").unwrap();
+    assert_eq!(p.nodes[3].provides, nodes::EdgeType::Batch);
+}
+
+#[test]
+fn window_validation_and_edge_mismatch() {
+    let err = build_stream("stream|from()|window()").unwrap_err();
+    assert_eq!(err.to_string(), "invalid window node window2: window node must have either a 'period' or a 'periodCount'");
+    let err = build_stream("stream|from()|window().period(1m)|window().period(1m)").unwrap_err();
+    assert_eq!(err.to_string(), "cannot add child mismatched edges: window2:batch -> window3:stream");
 }

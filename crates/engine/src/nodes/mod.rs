@@ -29,6 +29,12 @@ pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
                 ));
             }
             NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            NodeKind::Window(_) | NodeKind::GroupBy(_) | NodeKind::InfluxQl(_) => {
+                return Err(EngineError::Node(format!(
+                    "the {} node is not implemented yet in this build of Kapacitor",
+                    n.kind.desc()
+                )));
+            }
             _ => {}
         }
     }
@@ -46,7 +52,9 @@ pub(crate) fn create(
     let mut out: Vec<Box<dyn Node>> = Vec::with_capacity(p.nodes.len());
     for n in &p.nodes {
         let node: Box<dyn Node> = match &n.kind {
-            NodeKind::Stream | NodeKind::Batch => Box::new(stream::StreamNode),
+            NodeKind::Stream | NodeKind::Batch | NodeKind::Window(_) | NodeKind::GroupBy(_) | NodeKind::InfluxQl(_) => {
+                Box::new(stream::StreamNode)
+            }
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),
             NodeKind::Eval(s) => Box::new(eval::EvalNode::new(s.clone())),

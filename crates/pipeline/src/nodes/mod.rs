@@ -5,18 +5,24 @@ mod default;
 mod delete;
 mod eval;
 mod from;
+mod group_by;
 mod http_out;
+mod influxql;
 mod log;
 mod where_;
+mod window;
 
 pub use alert::{AlertSpec, HandlerSpec};
 pub use default::DefaultSpec;
 pub use delete::DeleteSpec;
 pub use eval::EvalSpec;
 pub use from::FromSpec;
+pub use group_by::GroupBySpec;
 pub use http_out::HttpOutSpec;
+pub use influxql::{InfluxQlArgs, InfluxQlSpec};
 pub use log::LogSpec;
 pub use where_::WhereSpec;
+pub use window::WindowSpec;
 
 use crate::args::ArgResult;
 use crate::value::Val;
@@ -36,6 +42,27 @@ pub struct PipelineNode {
     pub children: Vec<usize>,
     /// `.quiet()`: suppress error logs.
     pub quiet: bool,
+    /// The kind of data the node emits.
+    pub provides: EdgeType,
+}
+
+/// What flows on an edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeType {
+    /// Points one by one.
+    Stream,
+    /// Batches of points.
+    Batch,
+}
+
+impl EdgeType {
+    /// `stream` / `batch`, as Kapacitor prints edge types.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeType::Stream => "stream",
+            EdgeType::Batch => "batch",
+        }
+    }
 }
 
 /// Node kinds with their specs.
@@ -61,6 +88,12 @@ pub enum NodeKind {
     HttpOut(HttpOutSpec),
     /// `|alert()`
     Alert(Box<AlertSpec>),
+    /// `|window()`
+    Window(WindowSpec),
+    /// `|groupBy(...)`
+    GroupBy(GroupBySpec),
+    /// One of the 21 InfluxQL functions.
+    InfluxQl(InfluxQlSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -99,6 +132,30 @@ impl NodeKind {
             NodeKind::Log(_) => "log",
             NodeKind::HttpOut(_) => "http_out",
             NodeKind::Alert(_) => "alert",
+            NodeKind::Window(_) => "window",
+            NodeKind::GroupBy(_) => "groupby",
+            NodeKind::InfluxQl(s) => influxql_desc(&s.method),
+        }
+    }
+
+    /// The edge type the node wants from its parent (`None`: whatever the parent gives).
+    pub fn wants(&self) -> Option<EdgeType> {
+        match self {
+            NodeKind::Stream | NodeKind::Batch => None,
+            NodeKind::From(_) | NodeKind::Window(_) => Some(EdgeType::Stream),
+            _ => None,
+        }
+    }
+
+    /// The edge type the node emits given what it receives.
+    pub fn provides(&self, input: EdgeType) -> EdgeType {
+        match self {
+            NodeKind::Stream | NodeKind::From(_) => EdgeType::Stream,
+            NodeKind::Batch | NodeKind::Window(_) => EdgeType::Batch,
+            NodeKind::InfluxQl(s) if s.is_transformation() => input,
+            NodeKind::InfluxQl(s) if s.outputs_batch() => EdgeType::Batch,
+            NodeKind::InfluxQl(_) => EdgeType::Stream,
+            _ => input,
         }
     }
 
@@ -115,6 +172,9 @@ impl NodeKind {
             NodeKind::Log(_) => "*pipeline.LogNode",
             NodeKind::HttpOut(_) => "*pipeline.HTTPOutNode",
             NodeKind::Alert(_) => "*pipeline.AlertNode",
+            NodeKind::Window(_) => "*pipeline.WindowNode",
+            NodeKind::GroupBy(_) => "*pipeline.GroupByNode",
+            NodeKind::InfluxQl(_) => "*pipeline.InfluxQLNode",
         }
     }
 
@@ -142,6 +202,9 @@ impl NodeKind {
             NodeKind::Log(_) => log::PROPERTIES,
             NodeKind::HttpOut(_) => &[],
             NodeKind::Alert(_) => alert::PROPERTIES,
+            NodeKind::Window(_) => window::PROPERTIES,
+            NodeKind::GroupBy(_) => group_by::PROPERTIES,
+            NodeKind::InfluxQl(_) => influxql::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -158,6 +221,9 @@ impl NodeKind {
             NodeKind::Delete(s) => s.set(name, args),
             NodeKind::Log(s) => s.set(name, args),
             NodeKind::Alert(s) => s.set(name, args),
+            NodeKind::Window(s) => s.set(name, args),
+            NodeKind::GroupBy(s) => s.set(name, args),
+            NodeKind::InfluxQl(s) => s.set(name, args),
         }
     }
 
@@ -187,11 +253,35 @@ impl NodeKind {
                 crate::args::none(args)?;
                 NodeKind::Alert(Box::default())
             }
+            "window" => {
+                crate::args::none(args)?;
+                NodeKind::Window(WindowSpec::default())
+            }
+            "groupBy" => NodeKind::GroupBy(GroupBySpec::new(args)?),
+            m if influxql::METHODS.contains(&m) => NodeKind::InfluxQl(InfluxQlSpec::new(m, args)?),
             other => {
                 return Err(format!(
                     "the {other:?} node is not implemented yet in this build of Kapacitor"
                 ));
             }
         })
+    }
+}
+
+/// Kapacitor names InfluxQL nodes after their method (`mean3`).
+fn influxql_desc(method: &str) -> &'static str {
+    influxql::METHODS.iter().find(|m| **m == method).copied().unwrap_or("influxql")
+}
+
+impl PipelineNode {
+    /// Kapacitor's validation of a node's properties, run once the script is evaluated.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        match &self.kind {
+            NodeKind::Window(w) => w.validate(),
+            NodeKind::Eval(e) if e.as_.len() != e.lambdas.len() => {
+                Err("must provide one name per expression via the 'As' property".into())
+            }
+            _ => Ok(()),
+        }
     }
 }
