@@ -9,7 +9,8 @@
 //!
 //! [`parse_points`] parses a whole write body: valid points are appended to a
 //! vector, and every bad line is reported as a [`LineError`] without stopping
-//! the others. [`parse_line`] parses a single line (recordings).
+//! the others. [`parse_line`] parses a single line (recordings). A [`Parser`]
+//! does the same while keeping its buffers between calls.
 //!
 //! The rules and error texts are those of InfluxDB's `models` package
 //! (`ParsePointsWithPrecision`):
@@ -42,6 +43,7 @@
 mod error;
 mod escape;
 mod format;
+mod names;
 mod parse;
 mod split;
 mod tokens;

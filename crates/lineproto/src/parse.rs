@@ -7,6 +7,7 @@ use smol_str::SmolStr;
 
 use crate::error::Reason;
 use crate::escape::{is_key_escape, is_tag_escape};
+use crate::names::{MEASUREMENT_STOPS, PAIR_STOPS, scan_name};
 use crate::split::skip_ws;
 use crate::tokens::Tokens;
 use crate::value::{scan_bool, scan_number, scan_string};
@@ -18,13 +19,6 @@ pub(crate) const MAX_KEY_LENGTH: usize = 65535;
 pub(crate) const MIN_NANO_TIME: i64 = i64::MIN + 2;
 /// Latest representable time.
 pub(crate) const MAX_NANO_TIME: i64 = i64::MAX - 1;
-
-/// True when the byte before `i` is a backslash, which escapes the byte at `i`
-/// in names (even when that backslash is itself escaped, as in InfluxDB).
-#[inline]
-fn escaped(b: &[u8], i: usize) -> bool {
-    i > 0 && b[i - 1] == b'\\'
-}
 
 /// Reusable parsing state, so that steady-state parsing allocates only what
 /// the points themselves hold.
@@ -98,54 +92,34 @@ impl LineParser {
             if i >= n || matches!(b[i], b' ' | b',' | b'=') {
                 return Err(Reason::MissingTagKey);
             }
-            let mut key_backslash = b[i] == b'\\';
-            i += 1;
-            loop {
-                if i >= n {
-                    return Err(Reason::MissingTagValue);
-                }
-                let c = b[i];
-                key_backslash |= c == b'\\';
-                if !escaped(b, i) {
-                    match c {
-                        b' ' | b',' => return Err(Reason::MissingTagValue),
-                        b'=' => break,
-                        _ => {}
-                    }
-                }
-                i += 1;
-            }
-            let key_end = i;
-            i += 1;
-            let value_start = i;
-            if i >= n || b[i] == b',' || b[i] == b' ' {
+            let key = scan_name(b, i, &PAIR_STOPS);
+            if key.pos >= n || b[key.pos] != b'=' {
                 return Err(Reason::MissingTagValue);
             }
-            let mut value_backslash = b[i] == b'\\';
-            i += 1;
-            let more = loop {
-                if i >= n {
-                    return Err(Reason::MissingFields);
-                }
-                let c = b[i];
-                value_backslash |= c == b'\\';
-                if !escaped(b, i) {
-                    match c {
-                        b'=' => return Err(Reason::InvalidTagFormat),
-                        b',' => break true,
-                        b' ' => break false,
-                        _ => {}
-                    }
-                }
-                i += 1;
+            let value_start = key.pos + 1;
+            if value_start >= n || b[value_start] == b',' || b[value_start] == b' ' {
+                return Err(Reason::MissingTagValue);
+            }
+            // InfluxDB does not look at the first byte of a value for '='.
+            let from = if b[value_start] == b'=' {
+                value_start + 1
+            } else {
+                value_start
             };
-            let key = self
+            let value = scan_name(b, from, &PAIR_STOPS);
+            i = value.pos;
+            let more = match b.get(i) {
+                None => return Err(Reason::MissingFields),
+                Some(b'=') => return Err(Reason::InvalidTagFormat),
+                Some(c) => *c == b',',
+            };
+            let k = self
                 .tokens
-                .make(&line[key_start..key_end], key_backslash, is_tag_escape);
-            let value = self
+                .make(&line[key_start..key.pos], key.backslash, is_tag_escape);
+            let v = self
                 .tokens
-                .make(&line[value_start..i], value_backslash, is_tag_escape);
-            self.tags.push((key, value));
+                .make(&line[value_start..i], value.backslash, is_tag_escape);
+            self.tags.push((k, v));
             if !more {
                 break;
             }
@@ -175,29 +149,20 @@ impl LineParser {
         let mut too_long = None;
         loop {
             let mut key_start = i;
-            let mut key_backslash = false;
-            loop {
-                if i >= n {
-                    return Err(Reason::InvalidFieldFormat);
-                }
-                let c = b[i];
-                if c == b'\\' {
-                    key_backslash = true;
-                }
-                if !escaped(b, i) {
-                    match c {
-                        b'=' => break,
-                        b' ' => return Err(Reason::InvalidFieldFormat),
-                        b',' => {
-                            broken = true;
-                            key_start = i + 1;
-                            key_backslash = false;
-                        }
-                        _ => {}
+            let key_backslash = loop {
+                let key = scan_name(b, i, &PAIR_STOPS);
+                i = key.pos;
+                match b.get(i) {
+                    Some(b'=') => break key.backslash,
+                    Some(b',') => {
+                        // InfluxDB scans on and reports the format at the end.
+                        broken = true;
+                        i += 1;
+                        key_start = i;
                     }
+                    _ => return Err(Reason::InvalidFieldFormat),
                 }
-                i += 1;
-            }
+            };
             if i == key_start {
                 return Err(Reason::MissingFieldKey);
             }
@@ -266,27 +231,15 @@ fn scan_measurement(b: &[u8]) -> Result<(usize, bool, bool), Reason> {
     if b.is_empty() || b[0] == b',' {
         return Err(Reason::MissingMeasurement);
     }
-    let mut backslash = b[0] == b'\\';
-    let mut i = 1;
-    loop {
-        if i >= b.len() {
-            return Err(Reason::MissingFields);
-        }
-        let c = b[i];
-        backslash |= c == b'\\';
-        if !escaped(b, i) {
-            match c {
-                b',' => return Ok((i, backslash, true)),
-                b' ' => return Ok((i, backslash, false)),
-                _ => {}
-            }
-        }
-        i += 1;
+    let name = scan_name(b, 0, &MEASUREMENT_STOPS);
+    match b.get(name.pos) {
+        None => Err(Reason::MissingFields),
+        Some(c) => Ok((name.pos, name.backslash, *c == b',')),
     }
 }
 
-/// Parses the optional timestamp starting at `i` and scales it by `precision`;
-/// without one, `default_time` truncated to the precision is used.
+/// Parses the optional timestamp starting at `start` and scales it by
+/// `precision`; without one, `default_time` truncated to the precision is used.
 fn parse_time(
     line: &str,
     start: usize,
@@ -295,28 +248,35 @@ fn parse_time(
 ) -> Result<i64, Reason> {
     let b = line.as_bytes();
     let mult = precision.multiplier();
-    let mut i = start;
+    let negative = b.get(start) == Some(&b'-');
+    let digits_start = start + usize::from(negative);
+    let mut i = digits_start;
     while i < b.len() {
         let c = b[i];
         if c == b' ' || c == b'\n' {
             break;
         }
-        if !(c.is_ascii_digit() || (i == start && c == b'-')) {
+        if !c.is_ascii_digit() {
             return Err(Reason::BadTimestamp);
         }
         i += 1;
     }
     if i == start {
-        return Ok(default_time - default_time.rem_euclid(mult));
+        return Ok(default_time.saturating_sub(default_time.rem_euclid(mult)));
     }
     let text = &line[start..i];
-    let ts: i64 = text.parse().map_err(|_| {
-        if text == "-" {
-            Reason::TimestampSyntax(text.to_string())
-        } else {
-            Reason::TimestampRange(text.to_string())
-        }
-    })?;
+    if i == digits_start {
+        return Err(Reason::TimestampSyntax(text.to_string()));
+    }
+    let magnitude = parse_digits(&b[digits_start..i]);
+    let ts = match magnitude {
+        Some(m) if negative && m <= i64::MIN.unsigned_abs() => Some(0i64.wrapping_sub_unsigned(m)),
+        Some(m) if !negative => i64::try_from(m).ok(),
+        _ => None,
+    };
+    let Some(ts) = ts else {
+        return Err(Reason::TimestampRange(text.to_string()));
+    };
     let time = ts.checked_mul(mult).ok_or(Reason::TimeOutOfRange {
         value: ts,
         min: MIN_NANO_TIME / mult,
@@ -333,4 +293,63 @@ fn parse_time(
         return Err(Reason::InvalidPoint);
     }
     Ok(time)
+}
+
+/// Value of a run of ASCII digits, `None` above u64::MAX. Takes eight digits
+/// at a time: nanosecond timestamps have nineteen.
+fn parse_digits(digits: &[u8]) -> Option<u64> {
+    let first = digits
+        .iter()
+        .position(|&c| c != b'0')
+        .unwrap_or(digits.len());
+    let digits = &digits[first..];
+    if digits.len() > 20 {
+        return None;
+    }
+    let mut acc: u64 = 0;
+    let mut chunks = digits.chunks_exact(8);
+    for chunk in &mut chunks {
+        let eight = chunk
+            .try_into()
+            .map_or(0, |c: [u8; 8]| parse_eight(u64::from_le_bytes(c)));
+        acc = acc.checked_mul(100_000_000)?.checked_add(eight)?;
+    }
+    for &c in chunks.remainder() {
+        acc = acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(acc)
+}
+
+/// Eight ASCII digits (first digit in the lowest byte) to their value, by
+/// combining pairs, then quads, then halves (SWAR).
+fn parse_eight(chunk: u64) -> u64 {
+    let v = chunk.wrapping_sub(0x3030_3030_3030_3030);
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits() {
+        for s in [
+            "0",
+            "7",
+            "12345678",
+            "123456789",
+            "1600000000000000000",
+            "18446744073709551615",
+            "00000000000000000000000042",
+            "99999999",
+        ] {
+            let want = s.parse::<u64>().ok();
+            assert_eq!(parse_digits(s.as_bytes()), want, "{s}");
+        }
+        assert_eq!(parse_digits(b"18446744073709551616"), None);
+        assert_eq!(parse_digits(b"999999999999999999999"), None);
+        assert_eq!(parse_digits(b""), Some(0));
+    }
 }

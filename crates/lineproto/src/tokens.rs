@@ -48,7 +48,7 @@ impl Tokens {
 /// (remembered for the next line).
 fn reuse(previous: &mut Vec<SmolStr>, slot: usize, text: &str) -> SmolStr {
     if let Some(prev) = previous.get_mut(slot) {
-        if !same(prev.as_bytes(), text.as_bytes()) {
+        if prev.as_str() != text {
             *prev = SmolStr::new(text);
         }
         return prev.clone();
@@ -58,12 +58,6 @@ fn reuse(previous: &mut Vec<SmolStr>, slot: usize, text: &str) -> SmolStr {
         previous.push(token.clone());
     }
     token
-}
-
-/// Byte equality; an inline loop beats a `memcmp` call for short names.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[cfg(test)]

@@ -341,6 +341,8 @@ fn negative_and_zero_timestamps() {
     assert_eq!(parse_ok("m v=1 0").time, 0);
     assert_eq!(parse_ok("m v=1 0000000001").time, 1);
     assert_eq!(parse_ok("m v=1 -9223372036854775806").time, i64::MIN + 2);
+    assert_eq!(parse_ok("m v=1 9223372036854775806").time, i64::MAX - 1);
+    assert_eq!(parse_ok("m v=1 -0").time, 0);
 }
 
 #[test]
@@ -373,6 +375,12 @@ fn default_time_is_truncated_to_precision() {
     assert_eq!(
         parse_line(b"m v=1", Precision::Second, -1).unwrap().time,
         -1_000_000_000
+    );
+    assert_eq!(
+        parse_line(b"m v=1", Precision::Hour, i64::MIN)
+            .unwrap()
+            .time,
+        i64::MIN
     );
     // Trailing spaces without a timestamp are fine.
     assert_eq!(parse_ok("m v=1   ").time, NOW);
