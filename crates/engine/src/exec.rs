@@ -8,8 +8,8 @@ use kapa_models::Point;
 use kapa_pipeline::{Pipeline, TaskType};
 use serde_json::{Map, Value};
 
-use crate::message::{Group, PointMsg};
-use crate::node::{Emit, Node, Stat, TaskCtx};
+use crate::message::{Group, Msg, PointMsg};
+use crate::node::{Emit, Node, Out, Stat, TaskCtx};
 
 /// Every how many calls a node's execution time is sampled (timing each call would
 /// cost more than many nodes do).
@@ -74,7 +74,7 @@ impl ExecutingTask {
         let Self { slots, ctx, nil_group, .. } = self;
         for p in points {
             let msg = PointMsg { point: p, group: nil_group, db, rp };
-            deliver(slots, ctx, 0, &msg);
+            deliver(slots, ctx, 0, Msg::Point(&msg));
         }
     }
 
@@ -195,28 +195,21 @@ fn stat_text(key: &str, v: Stat) -> String {
     }
 }
 
-fn deliver(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: &PointMsg<'_>) {
+fn deliver(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>) {
     let slot = &mut slots[idx];
     slot.collected += 1;
     let timed = slot.collected % TIMING_SAMPLE == 1;
     let start = timed.then(Instant::now);
-    let result = slot.node.point(ctx, msg);
+    let result = match msg {
+        Msg::Point(p) => slot.node.point(ctx, p),
+        Msg::Batch(b) => slot.node.batch(ctx, b),
+    };
     if let Some(start) = start {
         let ns = start.elapsed().as_nanos() as f64;
         slot.avg_exec_ns = if slot.avg_exec_ns == 0.0 { ns } else { slot.avg_exec_ns * 0.9 + ns * 0.1 };
     }
     match result {
-        Ok(Emit::Drop) => {}
-        Ok(Emit::Same) => forward(slots, ctx, idx, msg),
-        Ok(Emit::Point { point, group }) => {
-            let m = PointMsg {
-                point: point.as_ref().unwrap_or(msg.point),
-                group: group.as_ref().unwrap_or(msg.group),
-                db: msg.db,
-                rp: msg.rp,
-            };
-            forward(slots, ctx, idx, &m);
-        }
+        Ok(emit) => emit_out(slots, ctx, idx, msg, emit),
         Err(e) => {
             slot.errors += 1;
             if !slot.quiet {
@@ -226,7 +219,41 @@ fn deliver(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: &PointMsg<'_>) {
     }
 }
 
-fn forward(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: &PointMsg<'_>) {
+fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: Emit) {
+    let (db, rp) = match msg {
+        Msg::Point(p) => (p.db, p.rp),
+        Msg::Batch(_) => ("", ""),
+    };
+    match emit {
+        Emit::Drop => {}
+        Emit::Same => forward(slots, ctx, idx, msg),
+        Emit::Point { point, group } => {
+            let (in_point, in_group) = match msg {
+                Msg::Point(p) => (Some(p.point), Some(p.group)),
+                Msg::Batch(b) => (None, Some(&b.group)),
+            };
+            let (Some(point), Some(group)) = (point.as_ref().or(in_point), group.as_ref().or(in_group)) else {
+                return;
+            };
+            let m = PointMsg { point, group, db, rp };
+            forward(slots, ctx, idx, Msg::Point(&m));
+        }
+        Emit::Batch(b) => forward(slots, ctx, idx, Msg::Batch(&b)),
+        Emit::Many(outs) => {
+            for out in outs {
+                match out {
+                    Out::Point { point, group } => {
+                        let m = PointMsg { point: &point, group: &group, db, rp };
+                        forward(slots, ctx, idx, Msg::Point(&m));
+                    }
+                    Out::Batch(b) => forward(slots, ctx, idx, Msg::Batch(&b)),
+                }
+            }
+        }
+    }
+}
+
+fn forward(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>) {
     for k in 0..slots[idx].children.len() {
         let child = slots[idx].children[k];
         slots[idx].edge_counts[k] += 1;

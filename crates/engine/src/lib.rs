@@ -5,6 +5,7 @@
 
 mod alert_event;
 mod exec;
+mod influxql;
 mod message;
 mod node;
 mod nodes;

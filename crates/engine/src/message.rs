@@ -39,6 +39,15 @@ pub(crate) struct PointMsg<'a> {
     pub rp: &'a str,
 }
 
+/// A message on an edge: a point or a whole batch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Msg<'a> {
+    /// One point.
+    Point(&'a PointMsg<'a>),
+    /// One batch.
+    Batch(&'a Batch),
+}
+
 /// Maps keyed by group: seeded foldhash, much cheaper than SipHash per point and still
 /// safe against crafted tag values.
 pub(crate) type GroupMap<V> = std::collections::HashMap<kapa_models::GroupId, V, foldhash::fast::RandomState>;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use kapa_models::Point;
 
 use crate::alert_event::AlertSink;
-use crate::message::{Group, PointMsg};
+use crate::message::{Batch, Group, PointMsg};
 use crate::task_master::ServerInfo;
 
 /// What a node hands to its children after processing a point.
@@ -16,6 +16,18 @@ pub(crate) enum Emit {
     Same,
     /// A new point and/or a new group (`None` keeps the input's).
     Point { point: Option<Point>, group: Option<Group> },
+    /// A new batch.
+    Batch(Batch),
+    /// Several messages, in order.
+    Many(Vec<Out>),
+}
+
+/// One message a node emits among several.
+pub(crate) enum Out {
+    /// A point with its group.
+    Point { point: Point, group: Group },
+    /// A batch.
+    Batch(Batch),
 }
 
 /// What every node may use while processing.
@@ -35,6 +47,10 @@ pub(crate) enum Stat {
 pub(crate) trait Node: Send {
     /// Processes one point.
     fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String>;
+    /// Processes one batch.
+    fn batch(&mut self, _ctx: &TaskCtx, _batch: &Batch) -> Result<Emit, String> {
+        Err("this node does not accept batches".into())
+    }
     /// Node-specific statistics, appended as (name, value).
     fn stats(&self, _out: &mut Vec<(&'static str, Stat)>) {}
     /// Number of groups with state in this node.

@@ -6,6 +6,7 @@ mod delete;
 mod eval;
 mod from;
 mod http_out;
+mod influxql;
 mod log;
 mod stream;
 mod where_;
@@ -29,7 +30,7 @@ pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
                 ));
             }
             NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
-            NodeKind::Window(_) | NodeKind::GroupBy(_) | NodeKind::InfluxQl(_) => {
+            NodeKind::Window(_) | NodeKind::GroupBy(_) => {
                 return Err(EngineError::Node(format!(
                     "the {} node is not implemented yet in this build of Kapacitor",
                     n.kind.desc()
@@ -52,9 +53,10 @@ pub(crate) fn create(
     let mut out: Vec<Box<dyn Node>> = Vec::with_capacity(p.nodes.len());
     for n in &p.nodes {
         let node: Box<dyn Node> = match &n.kind {
-            NodeKind::Stream | NodeKind::Batch | NodeKind::Window(_) | NodeKind::GroupBy(_) | NodeKind::InfluxQl(_) => {
+            NodeKind::Stream | NodeKind::Batch | NodeKind::Window(_) | NodeKind::GroupBy(_) => {
                 Box::new(stream::StreamNode)
             }
+            NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),
             NodeKind::Eval(s) => Box::new(eval::EvalNode::new(s.clone())),

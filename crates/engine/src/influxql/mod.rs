@@ -1,0 +1,1 @@
+//! InfluxQL reducers, selectors and transformations as InfluxDB 1.x defines them.
