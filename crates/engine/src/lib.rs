@@ -12,6 +12,7 @@ mod nodes;
 mod router;
 mod task_master;
 mod template;
+mod time;
 
 pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink};
 pub use message::{Batch, BatchPoint, Dimensions, Group};

@@ -77,3 +77,10 @@ pub struct Batch {
     /// The points, in time order.
     pub points: Vec<BatchPoint>,
 }
+
+impl Batch {
+    /// The same batch without its points.
+    pub(crate) fn clone_empty(&self) -> Batch {
+        Batch { name: self.name.clone(), group: self.group.clone(), tags: self.tags.clone(), tmax: self.tmax, points: Vec::new() }
+    }
+}

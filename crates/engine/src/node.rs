@@ -25,6 +25,7 @@ pub(crate) enum Emit {
 /// One message a node emits among several.
 pub(crate) enum Out {
     /// A point with its group.
+    #[allow(dead_code)] // emitted by nodes that produce several points at once
     Point { point: Point, group: Group },
     /// A batch.
     Batch(Batch),

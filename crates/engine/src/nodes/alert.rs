@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gotmpl::Value as TV;
-use kapa_expr::LambdaState;
-use kapa_models::{FieldValue, Point, SeriesResult};
+use kapa_expr::{FieldsTagsScope, LambdaState};
+use kapa_models::{FieldValue, Fields, GroupId, SeriesResult, Tags};
 use kapa_pipeline::nodes::AlertSpec;
 use serde::Serialize;
 
 use crate::alert_event::{AlertData, AlertEvent, Level};
-use crate::message::PointMsg;
+use crate::message::{Batch, PointMsg};
 use crate::node::{Emit, Node, Stat, TaskCtx};
 use crate::template::{GoTemplate, JSON_KEY, TemplateKind, go_time_string};
 
@@ -169,9 +169,9 @@ impl AlertNode {
         })
     }
 
-    fn id_data(ctx: &TaskCtx, name: &str, group: &str, p: &Point) -> BTreeMap<Arc<str>, TV> {
+    fn id_data(ctx: &TaskCtx, name: &str, group: &str, tags: &Tags) -> BTreeMap<Arc<str>, TV> {
         let tags: BTreeMap<Arc<str>, TV> =
-            p.tags.iter().map(|(k, v)| (Arc::from(k.as_str()), str_v(v))).collect();
+            tags.iter().map(|(k, v)| (Arc::from(k.as_str()), str_v(v))).collect();
         let mut server = BTreeMap::new();
         server.insert(Arc::from("Hostname"), str_v(&ctx.server.hostname));
         server.insert(Arc::from("ClusterID"), str_v(&ctx.server.cluster_id));
@@ -187,7 +187,7 @@ impl AlertNode {
 
     /// Evaluates the level as Kapacitor's `determineLevel`: escalate first, then honour the
     /// current level's reset expression, then search downwards.
-    fn determine_level(spec: &AlertSpec, gs: &mut GroupState, p: &Point, errors: &mut Vec<String>) -> Level {
+    fn determine_level(spec: &AlertSpec, gs: &mut GroupState, p: &dyn kapa_expr::Scope, errors: &mut Vec<String>) -> Level {
         let current = gs.current() as usize;
         let mut eval = |idx: usize, reset: bool, gs: &mut GroupState| -> Option<bool> {
             let (lambda, states) = if reset {
@@ -221,36 +221,58 @@ impl AlertNode {
     }
 }
 
-impl Node for AlertNode {
-    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
-        let p = msg.point;
-        let group_text = msg.group.id.as_str();
-        if !self.groups.contains_key(&msg.group.id) {
-            let data = map_v(Self::id_data(ctx, &p.name, group_text, p));
-            let id = self.id_tmpl.render(&data)?;
-            let history = vec![Level::Ok; self.spec.history.max(2) as usize];
-            self.groups.insert(
-                msg.group.id.clone(),
-                GroupState {
-                    id,
-                    history,
-                    idx: 0,
-                    flapping: false,
-                    changed: false,
-                    expired: false,
-                    first_triggered: 0,
-                    last_triggered: 0,
-                    level_states: Default::default(),
-                    reset_states: Default::default(),
-                },
-            );
+/// What an emitted event decided, for augmenting the data passed downstream.
+struct Fired {
+    id: String,
+    message: String,
+    level: Level,
+    duration: i64,
+}
+
+impl AlertNode {
+    fn ensure_group(&mut self, ctx: &TaskCtx, group: &crate::message::Group, name: &str, tags: &Tags) -> Result<(), String> {
+        if self.groups.contains_key(&group.id) {
+            return Ok(());
         }
+        let data = map_v(Self::id_data(ctx, name, group.id.as_str(), tags));
+        let id = self.id_tmpl.render(&data)?;
+        let history = vec![Level::Ok; self.spec.history.max(2) as usize];
+        self.groups.insert(
+            group.id.clone(),
+            GroupState {
+                id,
+                history,
+                idx: 0,
+                flapping: false,
+                changed: false,
+                expired: false,
+                first_triggered: 0,
+                last_triggered: 0,
+                level_states: Default::default(),
+                reset_states: Default::default(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Records `level` in the group's history and, when Kapacitor's rules say an event is
+    /// due, renders and publishes it.
+    #[allow(clippy::too_many_arguments)]
+    fn handle_level(
+        &mut self,
+        ctx: &TaskCtx,
+        group: &GroupId,
+        level: Level,
+        t: i64,
+        name: &str,
+        tags: &Tags,
+        fields: &Fields,
+        data: SeriesResult,
+    ) -> Result<Option<Fired>, String> {
         let spec = &self.spec;
-        let Some(gs) = self.groups.get_mut(&msg.group.id) else {
-            return Ok(Emit::Drop);
+        let Some(gs) = self.groups.get_mut(group) else {
+            return Ok(None);
         };
-        let mut errors = Vec::new();
-        let level = Self::determine_level(spec, gs, p, &mut errors);
         gs.add_event(level);
         if let Some((low, high)) = spec.flapping {
             let pc = gs.percent_change();
@@ -262,58 +284,52 @@ impl Node for AlertNode {
         }
         gs.expired = !gs.changed
             && spec.state_changes_only_interval != 0
-            && p.time - gs.last_triggered >= spec.state_changes_only_interval;
+            && t - gs.last_triggered >= spec.state_changes_only_interval;
         let emit = (gs.changed && level == Level::Ok)
             || (level != Level::Ok
                 && !((spec.flapping.is_some() && gs.flapping)
                     || (spec.state_changes_only && !gs.changed && !gs.expired)));
         if !emit {
-            return match errors.into_iter().next() {
-                Some(e) => Err(e),
-                None => Ok(Emit::Drop),
-            };
+            return Ok(None);
         }
-        gs.triggered(p.time);
+        gs.triggered(t);
         if spec.no_recoveries && level == Level::Ok {
-            return Ok(Emit::Drop);
+            return Ok(None);
         }
         let duration = gs.last_triggered - gs.first_triggered;
         let previous = gs.previous();
         let id = gs.id.clone();
+        let group_text = group.as_str();
 
-        // Render message then details, with Kapacitor's template data.
-        let mut data = Self::id_data(ctx, &p.name, group_text, p);
-        let fields: BTreeMap<Arc<str>, TV> =
-            p.fields.iter().map(|(k, v)| (Arc::from(k.as_str()), field_v(v))).collect();
-        data.insert(Arc::from("ID"), str_v(&id));
-        data.insert(Arc::from("Fields"), map_v(fields));
-        data.insert(Arc::from("Level"), str_v(level.as_str()));
-        data.insert(Arc::from("Time"), str_v(&go_time_string(p.time)));
-        data.insert(Arc::from("Duration"), str_v(&kapa_models::duration::format_go(duration)));
-        let message = self.message_tmpl.render(&map_v(data.clone()))?;
+        let mut tdata = Self::id_data(ctx, name, group_text, tags);
+        let tfields: BTreeMap<Arc<str>, TV> =
+            fields.iter().map(|(k, v)| (Arc::from(k.as_str()), field_v(v))).collect();
+        tdata.insert(Arc::from("ID"), str_v(&id));
+        tdata.insert(Arc::from("Fields"), map_v(tfields));
+        tdata.insert(Arc::from("Level"), str_v(level.as_str()));
+        tdata.insert(Arc::from("Time"), str_v(&go_time_string(t)));
+        tdata.insert(Arc::from("Duration"), str_v(&kapa_models::duration::format_go(duration)));
+        let message = self.message_tmpl.render(&map_v(tdata.clone()))?;
         let details_json = DetailsJson {
-            name: &p.name,
+            name,
             task_name: &ctx.task,
             group: group_text,
-            tags: p.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            tags: tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
             server_info: ServerInfoJson {
                 hostname: &ctx.server.hostname,
                 cluster_id: &ctx.server.cluster_id,
                 server_id: &ctx.server.server_id,
             },
             id: &id,
-            fields: p.fields.iter().map(|(k, v)| (k.as_str(), v.to_json())).collect(),
+            fields: fields.iter().map(|(k, v)| (k.as_str(), v.to_json())).collect(),
             level: level.as_str(),
-            time: kapa_models::time::format_rfc3339(p.time),
+            time: kapa_models::time::format_rfc3339(t),
             duration,
             message: &message,
         };
-        data.insert(Arc::from("Message"), str_v(&message));
-        data.insert(
-            Arc::from(JSON_KEY),
-            str_v(&serde_json::to_string(&details_json).map_err(|e| e.to_string())?),
-        );
-        let details = self.details_tmpl.render(&map_v(data))?;
+        tdata.insert(Arc::from("Message"), str_v(&message));
+        tdata.insert(Arc::from(JSON_KEY), str_v(&serde_json::to_string(&details_json).map_err(|e| e.to_string())?));
+        let details = self.details_tmpl.render(&map_v(tdata))?;
 
         self.alerts_triggered += 1;
         match level {
@@ -327,56 +343,134 @@ impl Node for AlertNode {
                 id: id.clone(),
                 message: message.clone(),
                 details,
-                time: kapa_models::time::format_rfc3339(p.time),
+                time: kapa_models::time::format_rfc3339(t),
                 duration,
                 level,
-                data: SeriesResult { series: Some(vec![super::point_to_row(p)]), error: None },
+                data,
                 previous_level: previous,
-                recoverable: !spec.no_recoveries,
+                recoverable: !self.spec.no_recoveries,
             },
-            time: p.time,
+            time: t,
             task_name: ctx.task.clone(),
-            name: p.name.to_string(),
+            name: name.to_string(),
             group: group_text.to_string(),
-            tags: p.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            category: spec.category.clone(),
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            category: self.spec.category.clone(),
         };
         if let Some(topic) = &self.anon_topic {
             ctx.alerts.publish(topic, &event);
         }
-        if !spec.topic.is_empty() {
-            ctx.alerts.publish(&spec.topic, &event);
+        if !self.spec.topic.is_empty() {
+            ctx.alerts.publish(&self.spec.topic, &event);
         }
+        Ok(Some(Fired { id, message, level, duration }))
+    }
 
-        let augment = !(spec.level_tag.is_empty()
-            && spec.id_tag.is_empty()
-            && spec.level_field.is_empty()
-            && spec.id_field.is_empty()
-            && spec.message_field.is_empty()
-            && spec.duration_field.is_empty());
-        if !augment {
+    fn augments(&self) -> bool {
+        let s = &self.spec;
+        !(s.level_tag.is_empty()
+            && s.id_tag.is_empty()
+            && s.level_field.is_empty()
+            && s.id_field.is_empty()
+            && s.message_field.is_empty()
+            && s.duration_field.is_empty())
+    }
+
+    fn augment(&self, f: &Fired, fields: &mut Fields, tags: &mut Tags) {
+        let s = &self.spec;
+        if !s.level_tag.is_empty() {
+            tags.insert(s.level_tag.as_str(), f.level.as_str().into());
+        }
+        if !s.id_tag.is_empty() {
+            tags.insert(s.id_tag.as_str(), f.id.as_str().into());
+        }
+        if !s.level_field.is_empty() {
+            fields.insert(s.level_field.as_str(), FieldValue::String(f.level.as_str().into()));
+        }
+        if !s.message_field.is_empty() {
+            fields.insert(s.message_field.as_str(), FieldValue::String(f.message.as_str().into()));
+        }
+        if !s.id_field.is_empty() {
+            fields.insert(s.id_field.as_str(), FieldValue::String(f.id.as_str().into()));
+        }
+        if !s.duration_field.is_empty() {
+            fields.insert(s.duration_field.as_str(), FieldValue::Int(f.duration));
+        }
+    }
+}
+
+impl Node for AlertNode {
+    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+        let p = msg.point;
+        self.ensure_group(ctx, msg.group, &p.name, &p.tags)?;
+        let spec = &self.spec;
+        let Some(gs) = self.groups.get_mut(&msg.group.id) else {
+            return Ok(Emit::Drop);
+        };
+        let mut errors = Vec::new();
+        let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
+        let level = Self::determine_level(spec, gs, &scope, &mut errors);
+        let data = SeriesResult { series: Some(vec![super::point_to_row(p)]), error: None };
+        let fired = self.handle_level(ctx, &msg.group.id, level, p.time, &p.name, &p.tags, &p.fields, data)?;
+        let Some(fired) = fired else {
+            return match errors.into_iter().next() {
+                Some(e) => Err(e),
+                None => Ok(Emit::Drop),
+            };
+        };
+        if !self.augments() {
             return Ok(Emit::Same);
         }
         let mut q = p.clone();
-        if !spec.level_tag.is_empty() {
-            q.tags.insert(spec.level_tag.as_str(), level.as_str().into());
-        }
-        if !spec.id_tag.is_empty() {
-            q.tags.insert(spec.id_tag.as_str(), id.as_str().into());
-        }
-        if !spec.level_field.is_empty() {
-            q.fields.insert(spec.level_field.as_str(), FieldValue::String(level.as_str().into()));
-        }
-        if !spec.message_field.is_empty() {
-            q.fields.insert(spec.message_field.as_str(), FieldValue::String(message.as_str().into()));
-        }
-        if !spec.id_field.is_empty() {
-            q.fields.insert(spec.id_field.as_str(), FieldValue::String(id.as_str().into()));
-        }
-        if !spec.duration_field.is_empty() {
-            q.fields.insert(spec.duration_field.as_str(), FieldValue::Int(duration));
-        }
+        self.augment(&fired, &mut q.fields, &mut q.tags);
         Ok(Emit::Point { point: Some(q), group: None })
+    }
+
+    fn batch(&mut self, ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
+        self.ensure_group(ctx, &b.group, &b.name, &b.tags)?;
+        if b.points.is_empty() {
+            return Ok(Emit::Drop);
+        }
+        let spec = &self.spec;
+        let Some(gs) = self.groups.get_mut(&b.group.id) else {
+            return Ok(Emit::Drop);
+        };
+        let mut errors = Vec::new();
+        let mut lowest = Level::Critical;
+        let mut highest = Level::Ok;
+        let mut highest_idx = 0;
+        for (i, p) in b.points.iter().enumerate() {
+            let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
+            let l = Self::determine_level(spec, gs, &scope, &mut errors);
+            lowest = lowest.min(l);
+            if l > highest || i == 0 {
+                highest = l;
+                highest_idx = i;
+            }
+        }
+        let level = if spec.all { lowest } else { highest };
+        let hp = &b.points[highest_idx];
+        let t = if spec.all || level == Level::Ok { b.tmax } else { hp.time };
+        let data = SeriesResult { series: Some(vec![super::batch_to_row(b)]), error: None };
+        let fields = hp.fields.clone();
+        let Some(fired) = self.handle_level(ctx, &b.group.id, level, t, &b.name, &b.tags, &fields, data)? else {
+            return match errors.into_iter().next() {
+                Some(e) => Err(e),
+                None => Ok(Emit::Drop),
+            };
+        };
+        if !self.augments() {
+            return Ok(Emit::Same);
+        }
+        let mut out = b.clone();
+        let mut tags = out.tags.clone();
+        let mut unused = Fields::new();
+        self.augment(&fired, &mut unused, &mut tags);
+        out.tags = tags;
+        for p in &mut out.points {
+            self.augment(&fired, &mut p.fields, &mut p.tags);
+        }
+        Ok(Emit::Batch(out))
     }
 
     fn stats(&self, out: &mut Vec<(&'static str, Stat)>) {

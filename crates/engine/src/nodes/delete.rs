@@ -1,8 +1,9 @@
 //! `|delete()`: removes fields and tags (mirrors delete.go).
 
+use kapa_models::{Fields, Tags};
 use kapa_pipeline::nodes::DeleteSpec;
 
-use crate::message::PointMsg;
+use crate::message::{Batch, PointMsg};
 use crate::node::{Emit, Node, Stat, TaskCtx};
 
 pub(crate) struct DeleteNode {
@@ -15,28 +16,42 @@ impl DeleteNode {
     pub(crate) fn new(spec: DeleteSpec) -> Self {
         DeleteNode { spec, fields_deleted: 0, tags_deleted: 0 }
     }
+
+    fn apply(&mut self, fields: &mut Fields, tags: &mut Tags) {
+        for k in &self.spec.fields {
+            if fields.remove(k).is_some() {
+                self.fields_deleted += 1;
+            }
+        }
+        for k in &self.spec.tags {
+            if tags.remove(k).is_some() {
+                self.tags_deleted += 1;
+            }
+        }
+    }
 }
 
 impl Node for DeleteNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let p = msg.point;
-        let has_field = self.spec.fields.iter().any(|k| p.fields.contains(k));
-        let has_tag = self.spec.tags.iter().any(|k| p.tags.contains(k));
-        if !has_field && !has_tag {
+        let has = self.spec.fields.iter().any(|k| p.fields.contains(k)) || self.spec.tags.iter().any(|k| p.tags.contains(k));
+        if !has {
             return Ok(Emit::Same);
         }
         let mut q = p.clone();
-        for k in &self.spec.fields {
-            if q.fields.remove(k).is_some() {
-                self.fields_deleted += 1;
-            }
-        }
-        for k in &self.spec.tags {
-            if q.tags.remove(k).is_some() {
-                self.tags_deleted += 1;
-            }
-        }
+        self.apply(&mut q.fields, &mut q.tags);
         Ok(Emit::Point { point: Some(q), group: None })
+    }
+
+    fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
+        let mut out = b.clone();
+        for k in &self.spec.tags {
+            out.tags.remove(k);
+        }
+        for p in &mut out.points {
+            self.apply(&mut p.fields, &mut p.tags);
+        }
+        Ok(Emit::Batch(out))
     }
 
     fn stats(&self, out: &mut Vec<(&'static str, Stat)>) {

@@ -1,16 +1,14 @@
 //! `|httpOut(endpoint)`: keeps the latest row per group for GET (mirrors http_out.go).
 
-
-
-use kapa_models::{Row, SeriesResult};
+use kapa_models::{GroupId, Row, SeriesResult};
 use kapa_pipeline::nodes::HttpOutSpec;
 
-use crate::message::PointMsg;
+use crate::message::{Batch, GroupMap, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct HttpOutNode {
     spec: HttpOutSpec,
-    index: crate::message::GroupMap<usize>,
+    index: GroupMap<usize>,
     rows: Vec<Row>,
 }
 
@@ -18,18 +16,26 @@ impl HttpOutNode {
     pub(crate) fn new(spec: HttpOutSpec) -> Self {
         HttpOutNode { spec, index: Default::default(), rows: Vec::new() }
     }
+
+    fn store(&mut self, group: &GroupId, row: Row) {
+        match self.index.get(group) {
+            Some(i) => self.rows[*i] = row,
+            None => {
+                self.index.insert(group.clone(), self.rows.len());
+                self.rows.push(row);
+            }
+        }
+    }
 }
 
 impl Node for HttpOutNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
-        let row = super::point_to_row(msg.point);
-        match self.index.get(&msg.group.id) {
-            Some(i) => self.rows[*i] = row,
-            None => {
-                self.index.insert(msg.group.id.clone(), self.rows.len());
-                self.rows.push(row);
-            }
-        }
+        self.store(&msg.group.id, super::point_to_row(msg.point));
+        Ok(Emit::Same)
+    }
+
+    fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
+        self.store(&b.group.id, super::batch_to_row(b));
         Ok(Emit::Same)
     }
 

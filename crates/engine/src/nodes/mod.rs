@@ -5,11 +5,13 @@ mod default;
 mod delete;
 mod eval;
 mod from;
+mod group_by;
 mod http_out;
 mod influxql;
 mod log;
 mod stream;
 mod where_;
+mod window;
 
 use std::sync::Arc;
 
@@ -30,12 +32,6 @@ pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
                 ));
             }
             NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
-            NodeKind::Window(_) | NodeKind::GroupBy(_) => {
-                return Err(EngineError::Node(format!(
-                    "the {} node is not implemented yet in this build of Kapacitor",
-                    n.kind.desc()
-                )));
-            }
             _ => {}
         }
     }
@@ -53,9 +49,9 @@ pub(crate) fn create(
     let mut out: Vec<Box<dyn Node>> = Vec::with_capacity(p.nodes.len());
     for n in &p.nodes {
         let node: Box<dyn Node> = match &n.kind {
-            NodeKind::Stream | NodeKind::Batch | NodeKind::Window(_) | NodeKind::GroupBy(_) => {
-                Box::new(stream::StreamNode)
-            }
+            NodeKind::Stream | NodeKind::Batch => Box::new(stream::StreamNode),
+            NodeKind::Window(s) => Box::new(window::WindowNode::new(s.clone())),
+            NodeKind::GroupBy(s) => Box::new(group_by::GroupByNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),
@@ -85,4 +81,31 @@ pub(crate) fn point_to_row(p: &Point) -> Row {
         values.push(v.to_json());
     }
     Row { name: p.name.to_string(), tags: p.tags.to_json(), columns, values: vec![values] }
+}
+
+/// A batch as one row (Kapacitor's `BatchToRow`): columns are `time`, then the first
+/// point's fields and its tags that are not group tags, sorted; missing values are null.
+pub(crate) fn batch_to_row(b: &crate::message::Batch) -> Row {
+    let mut row = Row { name: b.name.to_string(), tags: b.tags.to_json(), columns: Vec::new(), values: Vec::new() };
+    let Some(first) = b.points.first() else {
+        return row;
+    };
+    let mut cols: Vec<&str> = first.fields.keys().map(|k| k.as_str()).collect();
+    cols.extend(first.tags.keys().filter(|k| !b.tags.contains(k)).map(|k| k.as_str()));
+    cols.sort_unstable();
+    row.columns.push("time".to_string());
+    row.columns.extend(cols.iter().map(|c| c.to_string()));
+    for p in &b.points {
+        let mut vals = Vec::with_capacity(cols.len() + 1);
+        vals.push(serde_json::Value::String(kapa_models::time::format_rfc3339(p.time)));
+        for c in &cols {
+            vals.push(match (p.fields.get(c), p.tags.get(c)) {
+                (Some(v), _) => v.to_json(),
+                (None, Some(t)) => serde_json::Value::String(t.to_string()),
+                _ => serde_json::Value::Null,
+            });
+        }
+        row.values.push(vals);
+    }
+    row
 }

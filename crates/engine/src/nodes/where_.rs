@@ -1,16 +1,15 @@
-//! `|where(lambda)`: keeps points for which the predicate holds (mirrors where.go).
+//! `|where(lambda)`: keeps points for which the predicate holds; in a batch, keeps the
+//! matching points (mirrors where.go).
 
-
-
-use kapa_expr::LambdaState;
+use kapa_expr::{FieldsTagsScope, LambdaState};
 use kapa_pipeline::nodes::WhereSpec;
 
-use crate::message::PointMsg;
+use crate::message::{Batch, GroupMap, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct WhereNode {
     spec: WhereSpec,
-    states: crate::message::GroupMap<LambdaState>,
+    states: GroupMap<LambdaState>,
 }
 
 impl WhereNode {
@@ -22,15 +21,25 @@ impl WhereNode {
 impl Node for WhereNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let lambda = &self.spec.lambda;
-        let st = self
-            .states
-            .entry(msg.group.id.clone())
-            .or_insert_with(|| lambda.new_state());
+        let st = self.states.entry(msg.group.id.clone()).or_insert_with(|| lambda.new_state());
         if lambda.eval_bool(msg.point, st).map_err(|e| e.to_string())? {
             Ok(Emit::Same)
         } else {
             Ok(Emit::Drop)
         }
+    }
+
+    fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
+        let lambda = &self.spec.lambda;
+        let st = self.states.entry(b.group.id.clone()).or_insert_with(|| lambda.new_state());
+        let mut out = Batch { points: Vec::with_capacity(b.points.len()), ..b.clone_empty() };
+        for p in &b.points {
+            let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
+            if lambda.eval_bool(&scope, st).map_err(|e| e.to_string())? {
+                out.points.push(p.clone());
+            }
+        }
+        Ok(Emit::Batch(out))
     }
 
     fn cardinality(&self) -> usize {

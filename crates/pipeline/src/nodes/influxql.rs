@@ -22,13 +22,31 @@ pub enum InfluxQlArgs {
     /// `percentile(field, p)`.
     Percentile(f64),
     /// `top(n, field, fieldsAndTags...)` / `bottom(...)`.
-    Selector { n: i64, fields_and_tags: Vec<String> },
+    Selector {
+        /// How many points to select.
+        n: i64,
+        /// Extra fields and tags to keep.
+        fields_and_tags: Vec<String>,
+    },
     /// `elapsed(field, unit)`.
-    Elapsed { unit: i64 },
+    Elapsed {
+        /// Unit of the result, in ns.
+        unit: i64,
+    },
     /// `movingAverage(field, window)`.
-    MovingAverage { window: i64 },
+    MovingAverage {
+        /// Number of points averaged.
+        window: i64,
+    },
     /// `holtWinters(field, h, m, interval)` / `holtWintersWithFit(...)`.
-    HoltWinters { h: i64, m: i64, interval: i64 },
+    HoltWinters {
+        /// Number of predicted points.
+        h: i64,
+        /// Seasonal pattern length.
+        m: i64,
+        /// Interval between points, in ns.
+        interval: i64,
+    },
 }
 
 /// An InfluxQL function node.

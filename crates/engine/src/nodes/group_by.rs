@@ -1,0 +1,91 @@
+//! `|groupBy(tags...|*)`: regroups points, and splits/merges batches into the new groups
+//! (mirrors group_by.go).
+
+use std::sync::Arc;
+
+use kapa_models::{GroupId, Tags};
+use kapa_pipeline::nodes::GroupBySpec;
+use smol_str::SmolStr;
+
+use crate::message::{Batch, Dimensions, Group, PointMsg};
+use crate::node::{Emit, Node, Out, TaskCtx};
+
+pub(crate) struct GroupByNode {
+    spec: GroupBySpec,
+    dims: Arc<Dimensions>,
+    /// Batches regrouped from inputs with the same tmax, flushed when the tmax changes.
+    pending: Vec<Batch>,
+    pending_tmax: Option<i64>,
+}
+
+impl GroupByNode {
+    pub(crate) fn new(spec: GroupBySpec) -> Self {
+        let dims = Arc::new(Dimensions {
+            tags: spec.tags.iter().map(SmolStr::new).collect(),
+            by_name: spec.by_measurement,
+        });
+        GroupByNode { spec, dims, pending: Vec::new(), pending_tmax: None }
+    }
+
+    fn dims_for(&self, tags: &Tags, by_name: bool) -> Arc<Dimensions> {
+        if !self.spec.star && by_name == self.dims.by_name {
+            return self.dims.clone();
+        }
+        let tag_names = if self.spec.star {
+            tags.keys().filter(|k| !self.spec.exclude.iter().any(|e| e == k.as_str())).cloned().collect()
+        } else {
+            self.dims.tags.clone()
+        };
+        Arc::new(Dimensions { tags: tag_names, by_name })
+    }
+
+    fn flush(&mut self) -> Vec<Out> {
+        self.pending_tmax = None;
+        self.pending.drain(..).map(Out::Batch).collect()
+    }
+}
+
+impl Node for GroupByNode {
+    fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+        let by_name = msg.group.dims.by_name || self.spec.by_measurement;
+        let dims = self.dims_for(&msg.point.tags, by_name);
+        let id = GroupId::build(&msg.point.name, &msg.point.tags, &dims.tags, dims.by_name);
+        Ok(Emit::Point { point: None, group: Some(Group { id, dims }) })
+    }
+
+    fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
+        let mut out = Vec::new();
+        if self.pending_tmax.is_some_and(|t| t != b.tmax) {
+            out = self.flush();
+        }
+        self.pending_tmax = Some(b.tmax);
+        let by_name = b.group.dims.by_name || self.spec.by_measurement;
+        for p in &b.points {
+            let dims = self.dims_for(&p.tags, by_name);
+            let id = GroupId::build(&b.name, &p.tags, &dims.tags, dims.by_name);
+            let idx = match self.pending.iter().position(|x| x.group.id == id && x.name == b.name) {
+                Some(i) => i,
+                None => {
+                    let mut tags = Tags::with_capacity(dims.tags.len());
+                    for d in &dims.tags {
+                        tags.insert(d.clone(), p.tags.get(d).cloned().unwrap_or_default());
+                    }
+                    self.pending.push(Batch {
+                        name: b.name.clone(),
+                        group: Group { id, dims },
+                        tags,
+                        tmax: b.tmax,
+                        points: Vec::new(),
+                    });
+                    self.pending.len() - 1
+                }
+            };
+            self.pending[idx].points.push(p.clone());
+        }
+        Ok(if out.is_empty() { Emit::Drop } else { Emit::Many(out) })
+    }
+
+    fn cardinality(&self) -> usize {
+        self.pending.len()
+    }
+}

@@ -1,0 +1,144 @@
+//! `|window()`: buffers points per group and emits them as batches, by time (period/every,
+//! align, fillPeriod, every 0) or by count (mirrors window.go).
+
+use std::collections::VecDeque;
+
+use kapa_models::Tags;
+use kapa_pipeline::nodes::WindowSpec;
+use smol_str::SmolStr;
+
+use crate::message::{Batch, BatchPoint, Group, GroupMap, PointMsg};
+use crate::node::{Emit, Node, TaskCtx};
+use crate::time::truncate;
+
+struct GroupWindow {
+    name: SmolStr,
+    group: Group,
+    tags: Tags,
+    buf: VecDeque<BatchPoint>,
+    /// Time windows: the next emit time. Count windows: the count at which to emit next.
+    next_emit: i64,
+    count: i64,
+}
+
+pub(crate) struct WindowNode {
+    spec: WindowSpec,
+    windows: GroupMap<GroupWindow>,
+}
+
+impl WindowNode {
+    pub(crate) fn new(spec: WindowSpec) -> Self {
+        WindowNode { spec, windows: Default::default() }
+    }
+
+    fn first_emit(&self, now: i64) -> i64 {
+        let (period, every, align) = (self.spec.period, self.spec.every, self.spec.align);
+        if self.spec.fill_period {
+            let first = now + period;
+            if align {
+                let t = truncate(first, every);
+                if t <= first { t + every } else { t }
+            } else {
+                first
+            }
+        } else if align {
+            truncate(now + every, every)
+        } else {
+            now + every
+        }
+    }
+}
+
+fn batch_of(w: &GroupWindow, tmax: i64) -> Batch {
+    Batch {
+        name: w.name.clone(),
+        group: w.group.clone(),
+        tags: w.tags.clone(),
+        tmax,
+        points: w.buf.iter().cloned().collect(),
+    }
+}
+
+impl Node for WindowNode {
+    fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+        let p = msg.point;
+        if !self.windows.contains_key(&msg.group.id) {
+            let mut tags = Tags::with_capacity(msg.group.dims.tags.len());
+            for d in &msg.group.dims.tags {
+                tags.insert(d.clone(), p.tags.get(d).cloned().unwrap_or_default());
+            }
+            let next_emit = if self.spec.period_count > 0 {
+                if self.spec.fill_period { self.spec.period_count } else { self.spec.every_count }
+            } else {
+                self.first_emit(p.time)
+            };
+            self.windows.insert(
+                msg.group.id.clone(),
+                GroupWindow {
+                    name: p.name.clone(),
+                    group: msg.group.clone(),
+                    tags,
+                    buf: VecDeque::new(),
+                    next_emit,
+                    count: 0,
+                },
+            );
+        }
+        let spec = &self.spec;
+        let Some(w) = self.windows.get_mut(&msg.group.id) else {
+            return Ok(Emit::Drop);
+        };
+        let bp = BatchPoint { time: p.time, fields: p.fields.clone(), tags: p.tags.clone() };
+
+        if spec.period_count > 0 {
+            w.buf.push_back(bp);
+            if w.buf.len() as i64 > spec.period_count {
+                w.buf.pop_front();
+            }
+            w.count += 1;
+            if w.count == w.next_emit {
+                w.next_emit += spec.every_count;
+                let tmax = w.buf.back().map(|b| b.time).unwrap_or(p.time);
+                return Ok(Emit::Batch(batch_of(w, tmax)));
+            }
+            return Ok(Emit::Drop);
+        }
+
+        if spec.every == 0 {
+            // Emitting on every point: a right-closed window (oldest, now].
+            w.buf.push_back(bp);
+            if p.time >= w.next_emit {
+                let oldest = p.time - spec.period;
+                while w.buf.front().is_some_and(|b| b.time <= oldest) {
+                    w.buf.pop_front();
+                }
+                w.next_emit = p.time;
+                return Ok(Emit::Batch(batch_of(w, p.time)));
+            }
+            return Ok(Emit::Drop);
+        }
+
+        // Several points may share a time: a left-closed window [oldest, next_emit).
+        let mut out = None;
+        if p.time >= w.next_emit {
+            let oldest = w.next_emit - spec.period;
+            while w.buf.front().is_some_and(|b| b.time < oldest) {
+                w.buf.pop_front();
+            }
+            out = Some(batch_of(w, w.next_emit));
+            w.next_emit = p.time + spec.every;
+            if spec.align {
+                w.next_emit = truncate(w.next_emit, spec.every);
+            }
+        }
+        w.buf.push_back(bp);
+        Ok(match out {
+            Some(b) => Emit::Batch(b),
+            None => Emit::Drop,
+        })
+    }
+
+    fn cardinality(&self) -> usize {
+        self.windows.len()
+    }
+}
