@@ -48,8 +48,19 @@ pub(crate) fn eval(node: &Node, cx: &mut Ctx<'_>) -> Res<Value> {
                 }
             }
             let l = operand(lhs, cx)?;
-            let r = operand(rhs, cx)?;
-            ops::apply(*op, &l, &r).map_err(|e| {
+            // A constant right side is borrowed rather than cloned.
+            let r_owned;
+            let r = match rhs.as_ref() {
+                Node::Const(v) => v,
+                _ => {
+                    r_owned = operand(rhs, cx)?;
+                    &r_owned
+                }
+            };
+            if let Some(v) = ops::apply_numeric(*op, &l, r) {
+                return Ok(v);
+            }
+            ops::apply(*op, &l, r).map_err(|e| {
                 Box::new(match e {
                     ExprError::MismatchedTypes { .. } | ExprError::InvalidOperator { .. } => {
                         binary_error(*op, lhs, rhs, l.value_type(), r.value_type())

@@ -13,7 +13,7 @@ use crate::value::{Value, ValueType};
 
 /// A compiled lambda expression: immutable, `Send + Sync`, cheap to share in an `Arc`.
 /// Stateful functions keep their state in a separate [`LambdaState`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Lambda {
     root: Node,
     references: Vec<String>,
@@ -140,4 +140,12 @@ pub fn eval_const(expr: &Expr, vars: &dyn Fn(&str) -> Option<Value>) -> Result<V
     }
     let mut state = lambda.new_state();
     lambda.eval(&MapScope::new(), &mut state)
+}
+
+/// Two lambdas are equal when their canonical texts are: vars are already substituted, so
+/// the text determines the behaviour.
+impl PartialEq for Lambda {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
 }

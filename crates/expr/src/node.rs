@@ -7,7 +7,7 @@ use crate::functions::FunctionDef;
 use crate::value::Value;
 
 /// One compiled expression node.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Node {
     /// A literal, a substituted var, or a folded constant subexpression.
     Const(Value),
@@ -42,7 +42,7 @@ pub(crate) enum Node {
 }
 
 /// A resolved built-in call.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Call {
     pub def: &'static FunctionDef,
     pub args: Box<[Node]>,
@@ -53,7 +53,7 @@ pub(crate) struct Call {
 }
 
 /// A call to a function supplied by the scope.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ScopeCall {
     pub name: SmolStr,
     pub args: Box<[Node]>,

@@ -214,9 +214,102 @@ pub(crate) fn apply(op: BinaryOp, left: &Value, right: &Value) -> Result<Value, 
     }
 }
 
+/// The common numeric cases of [`apply`] without its general dispatch; `None` means "use
+/// `apply`" (other types, mixed arithmetic, integer division).
+#[inline(always)]
+pub(crate) fn apply_numeric(op: BinaryOp, left: &Value, right: &Value) -> Option<Value> {
+    let (a, b, both_float) = match (left, right) {
+        (Value::Float(a), Value::Float(b)) => (*a, *b, true),
+        (Value::Float(a), Value::Int(b)) => (*a, *b as f64, false),
+        (Value::Int(a), Value::Float(b)) => (*a as f64, *b, false),
+        (Value::Int(a), Value::Int(b)) => {
+            let (a, b) = (*a, *b);
+            return Some(match op {
+                Op::Lt => Value::Bool(a < b),
+                Op::Le => Value::Bool(a <= b),
+                Op::Gt => Value::Bool(a > b),
+                Op::Ge => Value::Bool(a >= b),
+                Op::Eq => Value::Bool(a == b),
+                Op::Ne => Value::Bool(a != b),
+                Op::Add => Value::Int(a.wrapping_add(b)),
+                Op::Sub => Value::Int(a.wrapping_sub(b)),
+                Op::Mul => Value::Int(a.wrapping_mul(b)),
+                _ => return None,
+            });
+        }
+        _ => return None,
+    };
+    // IEEE comparisons give Go's NaN behaviour: only != holds.
+    Some(match op {
+        Op::Lt => Value::Bool(a < b),
+        Op::Le => Value::Bool(a <= b),
+        Op::Gt => Value::Bool(a > b),
+        Op::Ge => Value::Bool(a >= b),
+        Op::Eq => Value::Bool(a == b),
+        Op::Ne => Value::Bool(a != b),
+        Op::Add if both_float => Value::Float(a + b),
+        Op::Sub if both_float => Value::Float(a - b),
+        Op::Mul if both_float => Value::Float(a * b),
+        Op::Div if both_float => Value::Float(a / b),
+        _ => return None,
+    })
+}
+
 fn int_div(a: i64, b: i64) -> Result<i64, ExprError> {
     if b == 0 {
         return Err(ExprError::DivideByZero);
     }
     Ok(a.wrapping_div(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path must agree with the general table wherever it answers.
+    #[test]
+    fn numeric_fast_path_agrees_with_apply() {
+        let values = [
+            Value::Int(-3),
+            Value::Int(0),
+            Value::Int(7),
+            Value::Int(i64::MAX),
+            Value::Float(-2.5),
+            Value::Float(0.0),
+            Value::Float(7.0),
+            Value::Float(f64::NAN),
+            Value::Float(f64::INFINITY),
+        ];
+        let ops = [
+            Op::Lt,
+            Op::Le,
+            Op::Gt,
+            Op::Ge,
+            Op::Eq,
+            Op::Ne,
+            Op::Add,
+            Op::Sub,
+            Op::Mul,
+            Op::Div,
+            Op::Mod,
+        ];
+        let mut answered = 0;
+        for op in ops {
+            for l in &values {
+                for r in &values {
+                    let Some(fast) = apply_numeric(op, l, r) else {
+                        continue;
+                    };
+                    answered += 1;
+                    let slow =
+                        apply(op, l, r).expect("fast path answered a pair the table rejects");
+                    match (&fast, &slow) {
+                        (Value::Float(a), Value::Float(b)) if a.is_nan() => assert!(b.is_nan()),
+                        _ => assert_eq!(fast, slow, "{l:?} {op} {r:?}"),
+                    }
+                }
+            }
+        }
+        assert!(answered > 300);
+    }
 }

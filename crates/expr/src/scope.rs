@@ -79,7 +79,10 @@ fn find<'a, V>(pairs: &'a [(SmolStr, V)], name: &str) -> Option<&'a V> {
     if pairs.len() <= 16 {
         pairs
             .iter()
-            .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+            .find(|(k, _)| {
+                let k = k.as_str();
+                k.len() == name.len() && k == name
+            })
             .map(|(_, v)| v)
     } else {
         pairs

@@ -412,3 +412,15 @@ fn lambda_is_send_sync_and_shareable() {
     let got: Vec<bool> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(got, vec![false, true]);
 }
+
+#[test]
+fn lambdas_clone_and_compare_by_canonical_text() {
+    let a = compile("\"x\"  >  1").unwrap();
+    let b = compile("\"x\" > 1").unwrap();
+    let c = compile("\"x\" > 2").unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let copy = a.clone();
+    let scope = MapScope::new().with("x", Value::Int(5));
+    assert!(copy.eval_bool(&scope, &mut copy.new_state()).unwrap());
+}
