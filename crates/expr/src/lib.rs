@@ -5,6 +5,20 @@
 //! constants are checked at compile time, everything that reads a point at evaluation time.
 //! Stateful functions (`sigma`, `count`, `spread`, `rand`) keep their state in a
 //! [`LambdaState`], one per group.
+//!
+//! Error texts are Kapacitor's (`mismatched type to binary operator. got int + float. ...`,
+//! `left reference value "x" is missing value`, `Cannot call function "abs" with args ...`).
+//!
+//! Deliberate differences from Kapacitor 1.8:
+//! - Calendar functions (`hour`, `day`, ...) read UTC, not the server's local zone.
+//! - Unsigned fields read as `int` (as `float` beyond `i64`) instead of failing.
+//! - `int(duration)` is accepted (Kapacitor's implementation has it, its signature not).
+//! - `AND`/`OR` do not type-check a right side they do not evaluate, so
+//!   `isPresent("x") AND strContains("x", 'a')` is false on a missing "x" instead of an error.
+//! - A function's signature is always checked before it runs; unknown functions and `-`/`!`
+//!   on constants of the wrong type are compile errors.
+//! - `name "x" is undefined` omits Kapacitor's list of names in scope; lists of signatures and
+//!   of references in messages are in a fixed order rather than Go map order.
 #![warn(missing_docs)]
 
 mod compile;

@@ -1,5 +1,5 @@
 //! The built-in function registry: one [`FunctionDef`] per function with its signatures and
-//! implementation. Adding a function means adding one entry to [`REGISTRY`].
+//! implementation. Adding a function means adding one entry to `REGISTRY` (its group's table).
 
 mod conversion;
 mod math;
