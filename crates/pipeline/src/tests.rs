@@ -104,10 +104,10 @@ fn property_used_as_chain_gets_a_hint() {
 
 #[test]
 fn unbuilt_nodes_are_refused_honestly() {
-    let err = build_stream("stream|from()|stateDuration(lambda: TRUE)").unwrap_err();
+    let err = build_stream("stream|from()|join(lambda: TRUE)").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 1 char 15: error calling func \"stateDuration\" on obj *pipeline.FromNode: the \"stateDuration\" node is not implemented yet in this build of Kapacitor"
+        "line 1 char 15: error calling func \"join\" on obj *pipeline.FromNode: the \"join\" node is not implemented yet in this build of Kapacitor"
     );
     let err = build_stream("stream|from()|alert().slack()").unwrap_err();
     assert!(err.to_string().contains("the \"slack\" alert handler is not implemented yet"), "{err}");

@@ -1,14 +1,19 @@
 //! Node runtimes, one module per node kind, created from pipeline specs in `create`.
 
 mod alert;
+mod change_detect;
 mod default;
 mod delete;
+mod derivative;
 mod eval;
 mod from;
 mod group_by;
 mod http_out;
 mod influxql;
 mod log;
+mod sample;
+mod shift;
+mod state_tracking;
 mod stream;
 mod where_;
 mod window;
@@ -52,6 +57,12 @@ pub(crate) fn create(
             NodeKind::Stream | NodeKind::Batch => Box::new(stream::StreamNode),
             NodeKind::Window(s) => Box::new(window::WindowNode::new(s.clone())),
             NodeKind::GroupBy(s) => Box::new(group_by::GroupByNode::new(s.clone())),
+            NodeKind::Derivative(s) => Box::new(derivative::DerivativeNode::new(s.clone())),
+            NodeKind::Shift(s) => Box::new(shift::ShiftNode::new(s.clone())),
+            NodeKind::Sample(s) => Box::new(sample::SampleNode::new(s.clone())),
+            NodeKind::StateDuration(s) => Box::new(state_tracking::StateNode::duration(s.clone())),
+            NodeKind::StateCount(s) => Box::new(state_tracking::StateNode::count(s.clone())),
+            NodeKind::ChangeDetect(s) => Box::new(change_detect::ChangeDetectNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

@@ -1,26 +1,36 @@
 //! Node specs: one module per node kind, registered in the tables below.
 
 mod alert;
+mod change_detect;
 mod default;
 mod delete;
+mod derivative;
 mod eval;
 mod from;
 mod group_by;
 mod http_out;
 mod influxql;
 mod log;
+mod sample;
+mod shift;
+mod state_tracking;
 mod where_;
 mod window;
 
 pub use alert::{AlertSpec, HandlerSpec};
+pub use change_detect::ChangeDetectSpec;
 pub use default::DefaultSpec;
 pub use delete::DeleteSpec;
+pub use derivative::DerivativeSpec;
 pub use eval::EvalSpec;
 pub use from::FromSpec;
 pub use group_by::GroupBySpec;
 pub use http_out::HttpOutSpec;
 pub use influxql::{InfluxQlArgs, InfluxQlSpec};
 pub use log::LogSpec;
+pub use sample::SampleSpec;
+pub use shift::ShiftSpec;
+pub use state_tracking::StateSpec;
 pub use where_::WhereSpec;
 pub use window::WindowSpec;
 
@@ -94,6 +104,18 @@ pub enum NodeKind {
     GroupBy(GroupBySpec),
     /// One of the 21 InfluxQL functions.
     InfluxQl(InfluxQlSpec),
+    /// `|derivative(field)`
+    Derivative(DerivativeSpec),
+    /// `|shift(d)`
+    Shift(ShiftSpec),
+    /// `|sample(n|d)`
+    Sample(SampleSpec),
+    /// `|stateDuration(lambda)`
+    StateDuration(StateSpec),
+    /// `|stateCount(lambda)`
+    StateCount(StateSpec),
+    /// `|changeDetect(fields...)`
+    ChangeDetect(ChangeDetectSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -135,6 +157,12 @@ impl NodeKind {
             NodeKind::Window(_) => "window",
             NodeKind::GroupBy(_) => "groupby",
             NodeKind::InfluxQl(s) => influxql_desc(&s.method),
+            NodeKind::Derivative(_) => "derivative",
+            NodeKind::Shift(_) => "shift",
+            NodeKind::Sample(_) => "sample",
+            NodeKind::StateDuration(_) => "state_duration",
+            NodeKind::StateCount(_) => "state_count",
+            NodeKind::ChangeDetect(_) => "changeDetect",
         }
     }
 
@@ -175,6 +203,12 @@ impl NodeKind {
             NodeKind::Window(_) => "*pipeline.WindowNode",
             NodeKind::GroupBy(_) => "*pipeline.GroupByNode",
             NodeKind::InfluxQl(_) => "*pipeline.InfluxQLNode",
+            NodeKind::Derivative(_) => "*pipeline.DerivativeNode",
+            NodeKind::Shift(_) => "*pipeline.ShiftNode",
+            NodeKind::Sample(_) => "*pipeline.SampleNode",
+            NodeKind::StateDuration(_) => "*pipeline.StateDurationNode",
+            NodeKind::StateCount(_) => "*pipeline.StateCountNode",
+            NodeKind::ChangeDetect(_) => "*pipeline.ChangeDetectNode",
         }
     }
 
@@ -205,6 +239,10 @@ impl NodeKind {
             NodeKind::Window(_) => window::PROPERTIES,
             NodeKind::GroupBy(_) => group_by::PROPERTIES,
             NodeKind::InfluxQl(_) => influxql::PROPERTIES,
+            NodeKind::Derivative(_) => derivative::PROPERTIES,
+            NodeKind::StateDuration(_) => state_tracking::DURATION_PROPERTIES,
+            NodeKind::StateCount(_) => state_tracking::COUNT_PROPERTIES,
+            NodeKind::Shift(_) | NodeKind::Sample(_) | NodeKind::ChangeDetect(_) => &[],
         };
         props.contains(&name)
     }
@@ -224,6 +262,10 @@ impl NodeKind {
             NodeKind::Window(s) => s.set(name, args),
             NodeKind::GroupBy(s) => s.set(name, args),
             NodeKind::InfluxQl(s) => s.set(name, args),
+            NodeKind::Derivative(s) => s.set(name, args),
+            NodeKind::StateDuration(s) => s.set(name, args, true),
+            NodeKind::StateCount(s) => s.set(name, args, false),
+            NodeKind::Shift(_) | NodeKind::Sample(_) | NodeKind::ChangeDetect(_) => Ok(Set::Unknown),
         }
     }
 
@@ -258,6 +300,12 @@ impl NodeKind {
                 NodeKind::Window(WindowSpec::default())
             }
             "groupBy" => NodeKind::GroupBy(GroupBySpec::new(args)?),
+            "derivative" => NodeKind::Derivative(DerivativeSpec::new(args)?),
+            "shift" => NodeKind::Shift(ShiftSpec::new(args)?),
+            "sample" => NodeKind::Sample(SampleSpec::new(args)?),
+            "stateDuration" => NodeKind::StateDuration(StateSpec::new(args, "state_duration")?),
+            "stateCount" => NodeKind::StateCount(StateSpec::new(args, "state_count")?),
+            "changeDetect" => NodeKind::ChangeDetect(ChangeDetectSpec::new(args)?),
             m if influxql::METHODS.contains(&m) => NodeKind::InfluxQl(InfluxQlSpec::new(m, args)?),
             other => {
                 return Err(format!(
