@@ -258,3 +258,71 @@ fn restart_replaces_task() {
     assert_eq!(tm.http_out("t", "b").unwrap().series.unwrap()[0].name, "mem");
     assert_eq!(tm.executing_tasks(), 1);
 }
+
+fn run_values(script: &str, vals: &[f64]) -> serde_json::Value {
+    let (tm, _) = master();
+    tm.start_task(&def("t", script)).unwrap();
+    let pts: Vec<Point> = vals.iter().enumerate().map(|(i, v)| pt("m", &[], &[("v", *v)], i as i64)).collect();
+    for p in &pts {
+        tm.write_points("db", "rp", std::slice::from_ref(p));
+    }
+    serde_json::to_value(tm.http_out("t", "out").unwrap()).unwrap()
+}
+
+#[test]
+fn derivative_per_second_and_non_negative() {
+    let out = run_values("stream|from().measurement('m')|derivative('v').as('d')|window().period(10s).every(10s)|httpOut('out')", &[1.0, 3.0, 2.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    let vals: Vec<f64> = out["series"][0]["values"].as_array().unwrap().iter().map(|r| r[1].as_f64().unwrap()).collect();
+    assert_eq!(vals[..4], [2.0, -1.0, 4.0, -6.0]);
+    let out = run_values("stream|from().measurement('m')|derivative('v').nonNegative().unit(2s)|httpOut('out')", &[1.0, 3.0, 2.0, 6.0]);
+    // The last emitted point: (6-2)/(1s/2s) = 8; the drop 3 -> 2 was not emitted.
+    assert_eq!(out["series"][0]["values"][0][1], 8);
+}
+
+#[test]
+fn state_duration_and_count() {
+    let out = run_values("stream|from().measurement('m')|stateDuration(lambda: \"v\" > 5).unit(1s)|stateCount(lambda: \"v\" > 5)|window().period(10s).every(10s)|httpOut('out')",
+        &[6.0, 7.0, 8.0, 1.0, 9.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    let rows = out["series"][0]["values"].as_array().unwrap();
+    let cols: Vec<&str> = out["series"][0]["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(cols, vec!["time", "state_count", "state_duration", "v"]);
+    let counts: Vec<i64> = rows.iter().take(5).map(|r| r[1].as_i64().unwrap()).collect();
+    let durs: Vec<f64> = rows.iter().take(5).map(|r| r[2].as_f64().unwrap()).collect();
+    assert_eq!(counts, vec![1, 2, 3, -1, 1]);
+    assert_eq!(durs, vec![0.0, 1.0, 2.0, -1.0, 0.0]);
+}
+
+#[test]
+fn change_detect_sample_and_shift() {
+    let out = run_values("stream|from().measurement('m')|changeDetect('v')|window().periodCount(3).everyCount(3)|httpOut('out')", &[1.0, 1.0, 2.0, 2.0, 2.0, 3.0]);
+    let vals: Vec<f64> = out["series"][0]["values"].as_array().unwrap().iter().map(|r| r[1].as_f64().unwrap()).collect();
+    assert_eq!(vals, vec![1.0, 2.0, 3.0]);
+    let out = run_values("stream|from().measurement('m')|sample(2)|window().periodCount(3).everyCount(3)|httpOut('out')", &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let vals: Vec<f64> = out["series"][0]["values"].as_array().unwrap().iter().map(|r| r[1].as_f64().unwrap()).collect();
+    assert_eq!(vals, vec![1.0, 3.0, 5.0]);
+    let out = run_values("stream|from().measurement('m')|shift(-1s)|httpOut('out')", &[1.0, 2.0]);
+    assert_eq!(out["series"][0]["values"][0][0], "1971-01-01T00:00:00Z");
+}
+
+#[test]
+fn window_batches_reach_alert_and_group_by_regroups() {
+    let (tm, cap) = master();
+    let s = "stream|from().measurement('cpu')|window().period(2s).every(2s)|groupBy('host')|alert().crit(lambda: \"v\" > 5).log('/dev/null')";
+    tm.start_task(&def("t", s)).unwrap();
+    let pts = [
+        pt("cpu", &[("host", "a")], &[("v", 1.0)], 0),
+        pt("cpu", &[("host", "b")], &[("v", 9.0)], 1),
+        pt("cpu", &[("host", "a")], &[("v", 2.0)], 2),
+        pt("cpu", &[("host", "a")], &[("v", 3.0)], 4),
+    ];
+    for p in &pts {
+        tm.write_points("db", "rp", std::slice::from_ref(p));
+    }
+    // The first window [0s, 2s) is regrouped by host; it is flushed when the next window arrives.
+    let events = cap.events.lock().clone();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].1.data.id, "cpu:host=b");
+    assert_eq!(events[0].1.data.time, "1971-01-01T00:00:01Z");
+    let data = serde_json::to_string(&events[0].1.data.data).unwrap();
+    assert_eq!(data, r#"{"series":[{"name":"cpu","tags":{"host":"b"},"columns":["time","v"],"values":[["1971-01-01T00:00:01Z",9]]}]}"#);
+}
