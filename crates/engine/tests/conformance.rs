@@ -3,6 +3,8 @@
 //! as Kapacitor's own integration tests run: points re-based so the first one is at
 //! 1971-01-01T00:00:00Z, delivered in order, then the httpOut endpoint is read.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
