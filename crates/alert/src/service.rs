@@ -98,7 +98,10 @@ mod tests {
                         name: "cpu".into(),
                         tags,
                         columns: vec!["time".into(), "usage_idle".into()],
-                        values: vec![vec![Value::String("1971-01-01T00:00:02Z".into()), Value::from(50)]],
+                        values: vec![vec![
+                            Value::String("1971-01-01T00:00:02Z".into()),
+                            Value::from(50),
+                        ]],
                     }]),
                     error: None,
                 },
@@ -121,7 +124,10 @@ mod tests {
         let svc = AlertService::new();
         let mut options = Map::new();
         options.insert("path".into(), Value::String(path.to_string_lossy().into()));
-        let spec = HandlerSpec { kind: "log".into(), options };
+        let spec = HandlerSpec {
+            kind: "log".into(),
+            options,
+        };
         svc.open_topic("main:cpu_alert:alert2", &[spec]).unwrap();
         svc.publish("main:cpu_alert:alert2", &event(Level::Critical));
         svc.publish("main:cpu_alert:alert2", &event(Level::Ok));
@@ -133,9 +139,15 @@ mod tests {
             r#"{"id":"cpu:nil","message":"cpu:nil is CRITICAL","details":"{\u0026#34;Name\u0026#34;:\u0026#34;cpu\u0026#34;}","time":"1971-01-01T00:00:02Z","duration":0,"level":"CRITICAL","data":{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","usage_idle"],"values":[["1971-01-01T00:00:02Z",50]]}]},"previousLevel":"OK","recoverable":true}"#
         );
         assert!(lines[1].contains(r#""level":"OK""#));
-        assert_eq!(svc.event_level("main:cpu_alert:alert2", "cpu:nil"), Some(Level::Ok));
+        assert_eq!(
+            svc.event_level("main:cpu_alert:alert2", "cpu:nil"),
+            Some(Level::Ok)
+        );
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         svc.close_topic("main:cpu_alert:alert2");
         assert!(svc.topic_names().is_empty());
     }
@@ -143,16 +155,28 @@ mod tests {
     #[test]
     fn unknown_handler_kind_is_an_error() {
         let svc = AlertService::new();
-        let spec = HandlerSpec { kind: "slack".into(), options: Map::new() };
+        let spec = HandlerSpec {
+            kind: "slack".into(),
+            options: Map::new(),
+        };
         let err = svc.open_topic("t", &[spec]).unwrap_err();
-        assert_eq!(err, "the \"slack\" alert handler is not implemented yet in this build of Kapacitor");
+        assert_eq!(
+            err,
+            "the \"slack\" alert handler is not implemented yet in this build of Kapacitor"
+        );
     }
 
     #[test]
     fn log_handler_requires_a_path() {
         let svc = AlertService::new();
-        let spec = HandlerSpec { kind: "log".into(), options: Map::new() };
+        let spec = HandlerSpec {
+            kind: "log".into(),
+            options: Map::new(),
+        };
         let err = svc.open_topic("t", &[spec]).unwrap_err();
-        assert_eq!(err, "invalid option \"path\" for log handler: a file path is required");
+        assert_eq!(
+            err,
+            "invalid option \"path\" for log handler: a file path is required"
+        );
     }
 }

@@ -55,10 +55,11 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(LINES as u64));
 
     let mut points = Vec::with_capacity(LINES);
+    let mut parser = kapa_lineproto::Parser::new();
     g.bench_function("parse_only", |b| {
         b.iter(|| {
             points.clear();
-            let errs = kapa_lineproto::parse_points(&body, Precision::Nanosecond, 0, &mut points);
+            let errs = parser.parse_points(&body, Precision::Nanosecond, 0, &mut points);
             assert!(errs.is_empty());
         })
     });
@@ -67,7 +68,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_route_from_alert_1_task", |b| {
         b.iter(|| {
             points.clear();
-            kapa_lineproto::parse_points(&body, Precision::Nanosecond, 0, &mut points);
+            parser.parse_points(&body, Precision::Nanosecond, 0, &mut points);
             tm.write_points("db", "autogen", &points);
         })
     });
@@ -76,7 +77,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_route_1000_nonmatching_tasks", |b| {
         b.iter(|| {
             points.clear();
-            kapa_lineproto::parse_points(&body, Precision::Nanosecond, 0, &mut points);
+            parser.parse_points(&body, Precision::Nanosecond, 0, &mut points);
             tm.write_points("db", "autogen", &points);
         })
     });

@@ -68,7 +68,15 @@ pub fn format_influxql(ns: i64) -> String {
     if ns == 0 {
         return "0s".to_string();
     }
-    for (unit, size) in [("w", W), ("d", D), ("h", H), ("m", M), ("s", S), ("ms", MS), ("u", US)] {
+    for (unit, size) in [
+        ("w", W),
+        ("d", D),
+        ("h", H),
+        ("m", M),
+        ("s", S),
+        ("ms", MS),
+        ("u", US),
+    ] {
         if ns % size == 0 {
             return format!("{}{unit}", ns / size);
         }

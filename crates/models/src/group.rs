@@ -61,10 +61,19 @@ mod tests {
 
     #[test]
     fn builds_like_kapacitor() {
-        let tags = Tags::from_pairs(vec![("host".into(), "a".into()), ("cpu".into(), "0".into())]);
+        let tags = Tags::from_pairs(vec![
+            ("host".into(), "a".into()),
+            ("cpu".into(), "0".into()),
+        ]);
         assert_eq!(GroupId::build("m", &tags, &[], false).as_str(), "nil");
         let dims = vec![SmolStr::new("host"), SmolStr::new("cpu")];
-        assert_eq!(GroupId::build("m", &tags, &dims, false).as_str(), "host=a,cpu=0");
-        assert_eq!(GroupId::build("m", &tags, &dims[..1], true).as_str(), "m\nhost=a");
+        assert_eq!(
+            GroupId::build("m", &tags, &dims, false).as_str(),
+            "host=a,cpu=0"
+        );
+        assert_eq!(
+            GroupId::build("m", &tags, &dims[..1], true).as_str(),
+            "m\nhost=a"
+        );
     }
 }

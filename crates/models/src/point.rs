@@ -195,7 +195,9 @@ impl Tags {
 impl Fields {
     /// Fields as a JSON object.
     pub fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
-        self.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect()
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.to_json()))
+            .collect()
     }
 }
 

@@ -169,7 +169,10 @@ mod tests {
     #[test]
     fn formats_like_go() {
         assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_rfc3339(31_536_000 * SECOND + SECOND), "1971-01-01T00:00:01Z");
+        assert_eq!(
+            format_rfc3339(31_536_000 * SECOND + SECOND),
+            "1971-01-01T00:00:01Z"
+        );
         assert_eq!(format_rfc3339(1_500_000_000), "1970-01-01T00:00:01.5Z");
         assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
         assert_eq!(format_rfc3339(951_782_400 * SECOND), "2000-02-29T00:00:00Z");
@@ -177,7 +180,10 @@ mod tests {
 
     #[test]
     fn parses_rfc3339() {
-        assert_eq!(parse_rfc3339("1971-01-01T00:00:01Z"), Ok(31_536_001 * SECOND));
+        assert_eq!(
+            parse_rfc3339("1971-01-01T00:00:01Z"),
+            Ok(31_536_001 * SECOND)
+        );
         assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Ok(0));
         assert!(parse_rfc3339("yesterday").is_err());
     }

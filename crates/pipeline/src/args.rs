@@ -10,7 +10,11 @@ pub(crate) type ArgResult<T> = Result<T, String>;
 
 fn want(args: &[Val], n: usize) -> ArgResult<()> {
     if args.len() != n {
-        return Err(format!("wrong number of arguments: got {} exp {}", args.len(), n));
+        return Err(format!(
+            "wrong number of arguments: got {} exp {}",
+            args.len(),
+            n
+        ));
     }
     Ok(())
 }

@@ -17,18 +17,25 @@ pub fn build(
     task_type: TaskType,
     vars: &HashMap<String, VarValue>,
 ) -> Result<Pipeline, PipelineError> {
-    let mut ev = Evaluator { nodes: Vec::new(), scope: HashMap::new(), predefined: vars };
+    let mut ev = Evaluator {
+        nodes: Vec::new(),
+        scope: HashMap::new(),
+        predefined: vars,
+    };
     let root = match task_type {
         TaskType::Stream => NodeKind::Stream,
         TaskType::Batch => NodeKind::Batch,
     };
     let root_id = ev.add_node(root, None);
-    ev.scope.insert(task_type.as_str().to_string(), Val::Node(root_id));
+    ev.scope
+        .insert(task_type.as_str().to_string(), Val::Node(root_id));
     for s in &program.statements {
         ev.statement(s).map_err(PipelineError::Eval)?;
     }
     for n in &ev.nodes {
-        n.validate().map_err(|e| PipelineError::Eval(format!("invalid {} node {}: {e}", n.kind.desc(), n.name)))?;
+        n.validate().map_err(|e| {
+            PipelineError::Eval(format!("invalid {} node {}: {e}", n.kind.desc(), n.name))
+        })?;
         for p in &n.parents {
             let parent = &ev.nodes[*p];
             if let Some(wants) = n.kind.wants()
@@ -44,7 +51,10 @@ pub fn build(
             }
         }
     }
-    Ok(Pipeline { nodes: ev.nodes, task_type })
+    Ok(Pipeline {
+        nodes: ev.nodes,
+        task_type,
+    })
 }
 
 struct Evaluator<'a> {
@@ -69,7 +79,9 @@ impl Evaluator<'_> {
     fn add_node(&mut self, kind: NodeKind, parent: Option<usize>) -> usize {
         let id = self.nodes.len();
         let name = format!("{}{}", kind.desc(), id);
-        let input = parent.map(|p| self.nodes[p].provides).unwrap_or(EdgeType::Stream);
+        let input = parent
+            .map(|p| self.nodes[p].provides)
+            .unwrap_or(EdgeType::Stream);
         let provides = kind.provides(input);
         self.nodes.push(PipelineNode {
             id,
@@ -93,16 +105,27 @@ impl Evaluator<'_> {
         let mut names: Vec<&str> = self.scope.keys().map(String::as_str).collect();
         names.push("time");
         names.sort_unstable();
-        Err(at(pos, format!("name {name:?} is undefined. Names in scope: {}", names.join(","))))
+        Err(at(
+            pos,
+            format!(
+                "name {name:?} is undefined. Names in scope: {}",
+                names.join(",")
+            ),
+        ))
     }
 
     fn statement(&mut self, s: &Statement) -> Result<(), String> {
         match s {
             Statement::Dbrp { .. } => Ok(()),
             Statement::Expr(e) => self.expr(e).map(|_| ()),
-            Statement::Var { name, value, pos, .. } => {
+            Statement::Var {
+                name, value, pos, ..
+            } => {
                 if self.scope.contains_key(name) {
-                    return Err(at(*pos, format!("attempted to redefine {name}, vars are immutable")));
+                    return Err(at(
+                        *pos,
+                        format!("attempted to redefine {name}, vars are immutable"),
+                    ));
                 }
                 let v = self.expr(value)?;
                 let v = match self.predefined.get(name) {
@@ -153,7 +176,8 @@ impl Evaluator<'_> {
                     .collect::<Result<_, _>>()?,
             ),
             VarValue::Lambda(src) => Val::Lambda(
-                kapa_tick::parse_lambda(src).map_err(|e| format!("invalid lambda for var {name}: {e}"))?,
+                kapa_tick::parse_lambda(src)
+                    .map_err(|e| format!("invalid lambda for var {name}: {e}"))?,
             ),
         })
     }
@@ -169,9 +193,12 @@ impl Evaluator<'_> {
             ExprKind::Regex(r) => Val::Regex(r.clone()),
             ExprKind::Star => Val::Star,
             ExprKind::Ident(name) => self.lookup(name, e.pos)?,
-            ExprKind::List(items) => {
-                Val::List(items.iter().map(|i| self.expr(i)).collect::<Result<_, _>>()?)
-            }
+            ExprKind::List(items) => Val::List(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Result<_, _>>()?,
+            ),
             ExprKind::Lambda(body) => Val::Lambda(self.substitute(body)?),
             ExprKind::Unary { op, operand } => {
                 let v = self.expr(operand)?;
@@ -182,24 +209,39 @@ impl Evaluator<'_> {
                     (UnaryOp::Not, Val::Bool(b)) => Val::Bool(!b),
                     (op, v) => {
                         let sym = if *op == UnaryOp::Neg { '-' } else { '!' };
-                        return Err(at(e.pos, format!("invalid arugument to '{sym}' {}", v.type_name())));
+                        return Err(at(
+                            e.pos,
+                            format!("invalid arugument to '{sym}' {}", v.type_name()),
+                        ));
                     }
                 }
             }
             ExprKind::Binary { .. } => {
                 let resolved = self.substitute(e)?;
-                let value = kapa_expr::eval_const(&resolved, &|_| None).map_err(|err| at(e.pos, err))?;
-                value_to_val(value).ok_or_else(|| at(e.pos, "unsupported result type of expression"))?
+                let value =
+                    kapa_expr::eval_const(&resolved, &|_| None).map_err(|err| at(e.pos, err))?;
+                value_to_val(value)
+                    .ok_or_else(|| at(e.pos, "unsupported result type of expression"))?
             }
             ExprKind::Call { name, args } => {
                 let args = self.args(args)?;
                 self.global_call(name, &args, e.pos)?
             }
-            ExprKind::Chain { lhs, op, name, args, parens, name_pos } => {
+            ExprKind::Chain {
+                lhs,
+                op,
+                name,
+                args,
+                parens,
+                name_pos,
+            } => {
                 let obj = self.expr(lhs)?;
                 let args = self.args(args)?;
                 if !*parens {
-                    return Err(at(*name_pos, format!("reading property {name:?} is not supported")));
+                    return Err(at(
+                        *name_pos,
+                        format!("reading property {name:?} is not supported"),
+                    ));
                 }
                 self.chain(obj, *op, name, &args, *name_pos)?
             }
@@ -208,7 +250,10 @@ impl Evaluator<'_> {
 
     /// Evaluates call arguments; a single list argument is splatted as Kapacitor does.
     fn args(&mut self, args: &[Expr]) -> Result<Vec<Val>, String> {
-        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+        let mut vals: Vec<Val> = args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Result<_, _>>()?;
         if vals.len() == 1
             && matches!(vals[0], Val::List(_))
             && let Some(Val::List(items)) = vals.pop()
@@ -221,10 +266,21 @@ impl Evaluator<'_> {
     fn global_call(&self, name: &str, args: &[Val], pos: Pos) -> Result<Val, String> {
         match name {
             "time" => {
-                let every = args.first().map(crate::args::duration_of).transpose().map_err(|e| at(pos, e))?;
-                let offset = args.get(1).map(crate::args::duration_of).transpose().map_err(|e| at(pos, e))?;
+                let every = args
+                    .first()
+                    .map(crate::args::duration_of)
+                    .transpose()
+                    .map_err(|e| at(pos, e))?;
+                let offset = args
+                    .get(1)
+                    .map(crate::args::duration_of)
+                    .transpose()
+                    .map_err(|e| at(pos, e))?;
                 match (every, args.len()) {
-                    (Some(every), 1 | 2) => Ok(Val::TimeDim { every, offset: offset.unwrap_or(0) }),
+                    (Some(every), 1 | 2) => Ok(Val::TimeDim {
+                        every,
+                        offset: offset.unwrap_or(0),
+                    }),
                     _ => Err(at(pos, "time() takes a duration and an optional offset")),
                 }
             }
@@ -232,13 +288,26 @@ impl Evaluator<'_> {
         }
     }
 
-    fn chain(&mut self, obj: Val, op: ChainOp, raw: &str, args: &[Val], pos: Pos) -> Result<Val, String> {
+    fn chain(
+        &mut self,
+        obj: Val,
+        op: ChainOp,
+        raw: &str,
+        args: &[Val],
+        pos: Pos,
+    ) -> Result<Val, String> {
         let name = lower_first(raw);
         let (node, handler) = match obj {
             Val::Node(n) => (n, None),
             Val::Handler { node, handler } => (node, Some(handler)),
             other => {
-                return Err(at(pos, format!("cannot call {raw:?} on a value of type {}", other.type_name())));
+                return Err(at(
+                    pos,
+                    format!(
+                        "cannot call {raw:?} on a value of type {}",
+                        other.type_name()
+                    ),
+                ));
             }
         };
         let go_type = match (&self.nodes[node].kind, handler) {
@@ -249,7 +318,10 @@ impl Evaluator<'_> {
             if e.starts_with("cannot assign *ast.ReferenceNode") {
                 at(pos, e)
             } else {
-                at(pos, format!("error calling func {raw:?} on obj {go_type}: {e}"))
+                at(
+                    pos,
+                    format!("error calling func {raw:?} on obj {go_type}: {e}"),
+                )
             }
         };
         let kind = &self.nodes[node].kind;
@@ -262,7 +334,12 @@ impl Evaluator<'_> {
                     return Ok(Val::Node(self.add_node(child, Some(node))));
                 }
                 if has_prop {
-                    return Err(at(pos, format!("no chaining method {raw:?} on {go_type}, but property does exist. Use '.' operator instead: 'node.{raw}(..)'.")));
+                    return Err(at(
+                        pos,
+                        format!(
+                            "no chaining method {raw:?} on {go_type}, but property does exist. Use '.' operator instead: 'node.{raw}(..)'."
+                        ),
+                    ));
                 }
             }
             ChainOp::Dot => {
@@ -290,19 +367,37 @@ impl Evaluator<'_> {
                     Set::Unknown => {}
                 }
                 if has_chain {
-                    return Err(at(pos, format!("no property method {raw:?} on {go_type}, but chaining method does exist. Use '|' operator instead: 'node|{raw}(..)'.")));
+                    return Err(at(
+                        pos,
+                        format!(
+                            "no property method {raw:?} on {go_type}, but chaining method does exist. Use '|' operator instead: 'node|{raw}(..)'."
+                        ),
+                    ));
                 }
             }
             ChainOp::At => {
                 if has_prop {
-                    return Err(at(pos, format!("no dynamic method {raw:?} on {go_type}, but property does exist. Use '.' operator instead: 'node.{raw}(..)'.")));
+                    return Err(at(
+                        pos,
+                        format!(
+                            "no dynamic method {raw:?} on {go_type}, but property does exist. Use '.' operator instead: 'node.{raw}(..)'."
+                        ),
+                    ));
                 }
                 if has_chain {
-                    return Err(at(pos, format!("no dynamic method {raw:?} on {go_type}, but chaining method does exist. Use '|' operator instead: 'node|{raw}(..)'.")));
+                    return Err(at(
+                        pos,
+                        format!(
+                            "no dynamic method {raw:?} on {go_type}, but chaining method does exist. Use '|' operator instead: 'node|{raw}(..)'."
+                        ),
+                    ));
                 }
             }
         }
-        Err(at(pos, format!("no method or property {raw:?} on {go_type}")))
+        Err(at(
+            pos,
+            format!("no method or property {raw:?} on {go_type}"),
+        ))
     }
 
     /// Replaces identifiers in an expression by the literal values of script vars, as
@@ -310,14 +405,23 @@ impl Evaluator<'_> {
     fn substitute(&self, e: &Expr) -> Result<Expr, String> {
         let kind = match &e.kind {
             ExprKind::Ident(name) => return self.literal(name, e.pos),
-            ExprKind::List(items) => {
-                ExprKind::List(items.iter().map(|i| self.substitute(i)).collect::<Result<_, _>>()?)
-            }
+            ExprKind::List(items) => ExprKind::List(
+                items
+                    .iter()
+                    .map(|i| self.substitute(i))
+                    .collect::<Result<_, _>>()?,
+            ),
             ExprKind::Lambda(body) => ExprKind::Lambda(Box::new(self.substitute(body)?)),
-            ExprKind::Unary { op, operand } => {
-                ExprKind::Unary { op: *op, operand: Box::new(self.substitute(operand)?) }
-            }
-            ExprKind::Binary { op, lhs, rhs, parens } => ExprKind::Binary {
+            ExprKind::Unary { op, operand } => ExprKind::Unary {
+                op: *op,
+                operand: Box::new(self.substitute(operand)?),
+            },
+            ExprKind::Binary {
+                op,
+                lhs,
+                rhs,
+                parens,
+            } => ExprKind::Binary {
                 op: *op,
                 lhs: Box::new(self.substitute(lhs)?),
                 rhs: Box::new(self.substitute(rhs)?),
@@ -325,7 +429,10 @@ impl Evaluator<'_> {
             },
             ExprKind::Call { name, args } => ExprKind::Call {
                 name: name.clone(),
-                args: args.iter().map(|a| self.substitute(a)).collect::<Result<_, _>>()?,
+                args: args
+                    .iter()
+                    .map(|a| self.substitute(a))
+                    .collect::<Result<_, _>>()?,
             },
             other => other.clone(),
         };
@@ -337,9 +444,15 @@ impl Evaluator<'_> {
             Val::Int(i) => ExprKind::Int(i),
             Val::Float(f) => ExprKind::Float(f),
             Val::Bool(b) => ExprKind::Bool(b),
-            Val::Str(s) => ExprKind::String { value: s, triple: false },
+            Val::Str(s) => ExprKind::String {
+                value: s,
+                triple: false,
+            },
             Val::Reference(r) => ExprKind::Reference(r),
-            Val::Duration(ns) => ExprKind::Duration { ns, literal: format_influxql(ns) },
+            Val::Duration(ns) => ExprKind::Duration {
+                ns,
+                literal: format_influxql(ns),
+            },
             Val::Regex(r) => ExprKind::Regex(r),
             Val::Star => ExprKind::Star,
             Val::Lambda(body) => {
@@ -351,7 +464,13 @@ impl Evaluator<'_> {
                 return Ok(body);
             }
             other => {
-                return Err(at(pos, format!("cannot use var {name:?} of type {} in an expression", other.type_name())));
+                return Err(at(
+                    pos,
+                    format!(
+                        "cannot use var {name:?} of type {} in an expression",
+                        other.type_name()
+                    ),
+                ));
             }
         };
         Ok(Expr { kind, pos })
@@ -413,4 +532,3 @@ pub fn var_type_name(t: VarType) -> &'static str {
         VarType::Star => "star",
     }
 }
-

@@ -10,7 +10,10 @@ pub fn dbrps_from_program(program: &Program) -> Vec<Dbrp> {
         .statements
         .iter()
         .filter_map(|s| match s {
-            Statement::Dbrp { db, rp, .. } => Some(Dbrp { db: db.clone(), rp: rp.clone() }),
+            Statement::Dbrp { db, rp, .. } => Some(Dbrp {
+                db: db.clone(),
+                rp: rp.clone(),
+            }),
             _ => None,
         })
         .collect()

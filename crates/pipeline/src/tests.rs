@@ -31,14 +31,25 @@ fn guide_script_builds_three_nodes() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(dot(&p, "cpu_alert"), "digraph cpu_alert {\nstream0 -> from1;\nfrom1 -> alert2;\n}");
+    assert_eq!(
+        dot(&p, "cpu_alert"),
+        "digraph cpu_alert {\nstream0 -> from1;\nfrom1 -> alert2;\n}"
+    );
 }
 
 #[test]
 fn infers_type_and_reads_dbrps() {
-    let prog = kapa_tick::parse("dbrp \"telegraf\".\"autogen\"\nvar data = stream|from()\ndata|alert()").unwrap();
+    let prog =
+        kapa_tick::parse("dbrp \"telegraf\".\"autogen\"\nvar data = stream|from()\ndata|alert()")
+            .unwrap();
     assert_eq!(task_type_from_program(&prog), Some(TaskType::Stream));
-    assert_eq!(dbrps_from_program(&prog), vec![Dbrp { db: "telegraf".into(), rp: "autogen".into() }]);
+    assert_eq!(
+        dbrps_from_program(&prog),
+        vec![Dbrp {
+            db: "telegraf".into(),
+            rp: "autogen".into()
+        }]
+    );
     let prog = kapa_tick::parse("batch|query('SELECT 1')").unwrap();
     assert_eq!(task_type_from_program(&prog), Some(TaskType::Batch));
     let prog = kapa_tick::parse("var x = 1").unwrap();
@@ -65,7 +76,10 @@ fn vars_are_substituted_into_lambdas() {
 #[test]
 fn vars_are_immutable() {
     let err = build_stream("var x = 1\nvar x = 2").unwrap_err();
-    assert_eq!(err.to_string(), "line 2 char 1: attempted to redefine x, vars are immutable");
+    assert_eq!(
+        err.to_string(),
+        "line 2 char 1: attempted to redefine x, vars are immutable"
+    );
 }
 
 #[test]
@@ -76,7 +90,10 @@ fn template_vars_need_values_of_the_declared_type() {
     let mut vars = HashMap::new();
     vars.insert("threshold".to_string(), VarValue::Int(3));
     let err = compile(script, TaskType::Stream, &vars).unwrap_err();
-    assert_eq!(err.to_string(), "invalid type supplied for threshold, got int exp float");
+    assert_eq!(
+        err.to_string(),
+        "invalid type supplied for threshold, got int exp float"
+    );
     vars.insert("threshold".to_string(), VarValue::Float(3.5));
     assert!(compile(script, TaskType::Stream, &vars).is_ok());
 }
@@ -84,13 +101,19 @@ fn template_vars_need_values_of_the_declared_type() {
 #[test]
 fn undefined_name_lists_scope() {
     let err = build_stream("batch|query('q')").unwrap_err();
-    assert_eq!(err.to_string(), "line 1 char 1: name \"batch\" is undefined. Names in scope: stream,time");
+    assert_eq!(
+        err.to_string(),
+        "line 1 char 1: name \"batch\" is undefined. Names in scope: stream,time"
+    );
 }
 
 #[test]
 fn stream_only_chains_from() {
     let err = build_stream("stream|alert()").unwrap_err();
-    assert_eq!(err.to_string(), "line 1 char 8: no method or property \"alert\" on *pipeline.StreamNode");
+    assert_eq!(
+        err.to_string(),
+        "line 1 char 8: no method or property \"alert\" on *pipeline.StreamNode"
+    );
 }
 
 #[test]
@@ -110,13 +133,21 @@ fn unbuilt_nodes_are_refused_honestly() {
         "line 1 char 15: error calling func \"join\" on obj *pipeline.FromNode: the \"join\" node is not implemented yet in this build of Kapacitor"
     );
     let err = build_stream("stream|from()|alert().slack()").unwrap_err();
-    assert!(err.to_string().contains("the \"slack\" alert handler is not implemented yet"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the \"slack\" alert handler is not implemented yet"),
+        "{err}"
+    );
 }
 
 #[test]
 fn eval_needs_one_name_per_expression() {
     let err = build_stream("stream|from()|eval(lambda: 1, lambda: 2).as('a')").unwrap_err();
-    assert!(err.to_string().contains("must provide one name per expression"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("must provide one name per expression"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -153,7 +184,8 @@ fn handler_properties_fall_through_to_the_alert_node() {
 
 #[test]
 fn syntax_errors_are_parse_errors() {
-    let err = build_stream("stream\n    |from()\n        .measurement('cpu'\n    |alert()\n").unwrap_err();
+    let err = build_stream("stream\n    |from()\n        .measurement('cpu'\n    |alert()\n")
+        .unwrap_err();
     assert!(matches!(err, PipelineError::Parse(_)));
     assert!(err.to_string().contains("line 4 char 5"), "{err}");
 }
@@ -162,17 +194,29 @@ fn syntax_errors_are_parse_errors() {
 fn lambda_template_var_is_parsed_without_prefix() {
     let script = "var crit lambda\nstream|from()|alert().crit(crit)";
     let mut vars = HashMap::new();
-    vars.insert("crit".to_string(), VarValue::Lambda("\"usage_idle\" < 70".into()));
+    vars.insert(
+        "crit".to_string(),
+        VarValue::Lambda("\"usage_idle\" < 70".into()),
+    );
     let p = compile(script, TaskType::Stream, &vars).unwrap();
     match &p.nodes[2].kind {
-        NodeKind::Alert(a) => assert!(a.levels[3].as_ref().unwrap().source().contains("usage_idle")),
+        NodeKind::Alert(a) => assert!(
+            a.levels[3]
+                .as_ref()
+                .unwrap()
+                .source()
+                .contains("usage_idle")
+        ),
         other => panic!("{other:?}"),
     }
 }
 
 #[test]
 fn window_and_influxql_nodes_build_with_edge_types() {
-    let p = build_stream("stream|from().measurement('cpu')|window().period(10s).every(10s)|mean('value').as('m')").unwrap();
+    let p = build_stream(
+        "stream|from().measurement('cpu')|window().period(10s).every(10s)|mean('value').as('m')",
+    )
+    .unwrap();
     assert_eq!(names(&p), vec!["stream0", "from1", "window2", "mean3"]);
     assert_eq!(p.nodes[2].provides, nodes::EdgeType::Batch);
     assert_eq!(p.nodes[3].provides, nodes::EdgeType::Stream);
@@ -187,7 +231,13 @@ fn window_and_influxql_nodes_build_with_edge_types() {
 #[test]
 fn window_validation_and_edge_mismatch() {
     let err = build_stream("stream|from()|window()").unwrap_err();
-    assert_eq!(err.to_string(), "invalid window node window2: window node must have either a 'period' or a 'periodCount'");
+    assert_eq!(
+        err.to_string(),
+        "invalid window node window2: window node must have either a 'period' or a 'periodCount'"
+    );
     let err = build_stream("stream|from()|window().period(1m)|window().period(1m)").unwrap_err();
-    assert_eq!(err.to_string(), "cannot add child mismatched edges: window2:batch -> window3:stream");
+    assert_eq!(
+        err.to_string(),
+        "cannot add child mismatched edges: window2:batch -> window3:stream"
+    );
 }

@@ -8,7 +8,10 @@ pub(crate) enum Val {
     /// A pipeline node, by id.
     Node(usize),
     /// An alert handler of an alert node (properties fall through to the node).
-    Handler { node: usize, handler: usize },
+    Handler {
+        node: usize,
+        handler: usize,
+    },
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -23,7 +26,10 @@ pub(crate) enum Val {
     List(Vec<Val>),
     /// `time(d[, offset])` used in groupBy (read by batch queries, a later issue).
     #[allow(dead_code)]
-    TimeDim { every: i64, offset: i64 },
+    TimeDim {
+        every: i64,
+        offset: i64,
+    },
 }
 
 impl Val {

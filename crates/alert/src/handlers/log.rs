@@ -54,7 +54,11 @@ impl Handler for LogHandler {
             }
         };
         line.push('\n');
-        let file = OpenOptions::new().create(true).append(true).mode(self.mode).open(&self.path);
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(self.mode)
+            .open(&self.path);
         match file {
             Ok(mut f) => {
                 if let Err(e) = f.write_all(line.as_bytes()) {

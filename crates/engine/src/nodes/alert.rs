@@ -267,7 +267,7 @@ impl AlertNode {
         name: &str,
         tags: &Tags,
         fields: &Fields,
-        data: SeriesResult,
+        data: impl FnOnce() -> SeriesResult,
     ) -> Result<Option<Fired>, String> {
         let spec = &self.spec;
         let Some(gs) = self.groups.get_mut(group) else {
@@ -346,7 +346,7 @@ impl AlertNode {
                 time: kapa_models::time::format_rfc3339(t),
                 duration,
                 level,
-                data,
+                data: data(),
                 previous_level: previous,
                 recoverable: !self.spec.no_recoveries,
             },
@@ -410,7 +410,7 @@ impl Node for AlertNode {
         let mut errors = Vec::new();
         let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
         let level = Self::determine_level(spec, gs, &scope, &mut errors);
-        let data = SeriesResult { series: Some(vec![super::point_to_row(p)]), error: None };
+        let data = || SeriesResult { series: Some(vec![super::point_to_row(p)]), error: None };
         let fired = self.handle_level(ctx, &msg.group.id, level, p.time, &p.name, &p.tags, &p.fields, data)?;
         let Some(fired) = fired else {
             return match errors.into_iter().next() {
@@ -451,9 +451,8 @@ impl Node for AlertNode {
         let level = if spec.all { lowest } else { highest };
         let hp = &b.points[highest_idx];
         let t = if spec.all || level == Level::Ok { b.tmax } else { hp.time };
-        let data = SeriesResult { series: Some(vec![super::batch_to_row(b)]), error: None };
-        let fields = hp.fields.clone();
-        let Some(fired) = self.handle_level(ctx, &b.group.id, level, t, &b.name, &b.tags, &fields, data)? else {
+        let data = || SeriesResult { series: Some(vec![super::batch_to_row(b)]), error: None };
+        let Some(fired) = self.handle_level(ctx, &b.group.id, level, t, &b.name, &b.tags, &hp.fields, data)? else {
             return match errors.into_iter().next() {
                 Some(e) => Err(e),
                 None => Ok(Emit::Drop),

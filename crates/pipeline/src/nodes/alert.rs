@@ -10,20 +10,58 @@ use crate::args::{self, ArgResult};
 use crate::value::Val;
 
 pub(super) const PROPERTIES: &[&str] = &[
-    "id", "message", "details", "info", "warn", "crit", "infoReset", "warnReset", "critReset",
-    "flapping", "history", "stateChangesOnly", "noRecoveries", "all", "inhibit", "category",
-    "topic", "levelTag", "idTag", "levelField", "idField", "messageField", "durationField",
+    "id",
+    "message",
+    "details",
+    "info",
+    "warn",
+    "crit",
+    "infoReset",
+    "warnReset",
+    "critReset",
+    "flapping",
+    "history",
+    "stateChangesOnly",
+    "noRecoveries",
+    "all",
+    "inhibit",
+    "category",
+    "topic",
+    "levelTag",
+    "idTag",
+    "levelField",
+    "idField",
+    "messageField",
+    "durationField",
 ];
 
 /// TICKscript handler properties of the alert node, with the topic-handler `kind` they map to.
 pub(crate) const HANDLERS: &[(&str, &str)] = &[
-    ("log", "log"), ("post", "post"), ("tcp", "tcp"), ("email", "smtp"), ("exec", "exec"),
-    ("victorOps", "victorops"), ("pagerDuty", "pagerduty"), ("pagerDuty2", "pagerduty2"),
-    ("pushover", "pushover"), ("sensu", "sensu"), ("slack", "slack"), ("discord", "discord"),
-    ("bigPanda", "bigpanda"), ("telegram", "telegram"), ("hipChat", "hipchat"),
-    ("alerta", "alerta"), ("opsGenie", "opsgenie"), ("opsGenie2", "opsgenie2"), ("talk", "talk"),
-    ("mqtt", "mqtt"), ("snmpTrap", "snmptrap"), ("kafka", "kafka"), ("teams", "teams"),
-    ("serviceNow", "servicenow"), ("zenoss", "zenoss"),
+    ("log", "log"),
+    ("post", "post"),
+    ("tcp", "tcp"),
+    ("email", "smtp"),
+    ("exec", "exec"),
+    ("victorOps", "victorops"),
+    ("pagerDuty", "pagerduty"),
+    ("pagerDuty2", "pagerduty2"),
+    ("pushover", "pushover"),
+    ("sensu", "sensu"),
+    ("slack", "slack"),
+    ("discord", "discord"),
+    ("bigPanda", "bigpanda"),
+    ("telegram", "telegram"),
+    ("hipChat", "hipchat"),
+    ("alerta", "alerta"),
+    ("opsGenie", "opsgenie"),
+    ("opsGenie2", "opsgenie2"),
+    ("talk", "talk"),
+    ("mqtt", "mqtt"),
+    ("snmpTrap", "snmptrap"),
+    ("kafka", "kafka"),
+    ("teams", "teams"),
+    ("serviceNow", "servicenow"),
+    ("zenoss", "zenoss"),
 ];
 
 /// One handler attached in TICKscript: its kind and options, as a topic-handler spec has them.
@@ -189,7 +227,10 @@ impl AlertSpec {
                 ));
             }
         }
-        self.handlers.push(HandlerSpec { kind: (*kind).to_string(), options });
+        self.handlers.push(HandlerSpec {
+            kind: (*kind).to_string(),
+            options,
+        });
         Ok(Set::Handler(self.handlers.len() - 1))
     }
 

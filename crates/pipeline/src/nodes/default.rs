@@ -31,7 +31,10 @@ impl DefaultSpec {
                     Val::Bool(b) => FieldValue::Bool(*b),
                     Val::Str(s) => FieldValue::String(s.into()),
                     other => {
-                        return Err(format!("unsupported default field type {}", other.type_name()));
+                        return Err(format!(
+                            "unsupported default field type {}",
+                            other.type_name()
+                        ));
                     }
                 };
                 self.fields.push((key, value));
@@ -40,7 +43,8 @@ impl DefaultSpec {
                 if a.len() != 2 {
                     return Err(format!("wrong number of arguments: got {} exp 2", a.len()));
                 }
-                self.tags.push((args::string(&a[..1])?, args::string(&a[1..])?));
+                self.tags
+                    .push((args::string(&a[..1])?, args::string(&a[1..])?));
             }
             _ => return Ok(Set::Unknown),
         }

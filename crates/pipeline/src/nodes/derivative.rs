@@ -22,7 +22,12 @@ pub struct DerivativeSpec {
 impl DerivativeSpec {
     pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
         let field = args::string(a)?;
-        Ok(DerivativeSpec { as_: field.clone(), field, unit: 1_000_000_000, non_negative: false })
+        Ok(DerivativeSpec {
+            as_: field.clone(),
+            field,
+            unit: 1_000_000_000,
+            non_negative: false,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {

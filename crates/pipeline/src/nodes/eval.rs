@@ -31,7 +31,13 @@ impl EvalSpec {
         if lambdas.is_empty() {
             return Err("eval requires at least one expression".into());
         }
-        Ok(EvalSpec { lambdas, as_: Vec::new(), tags: Vec::new(), keep: false, keep_list: Vec::new() })
+        Ok(EvalSpec {
+            lambdas,
+            as_: Vec::new(),
+            tags: Vec::new(),
+            keep: false,
+            keep_list: Vec::new(),
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {

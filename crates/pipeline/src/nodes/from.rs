@@ -9,8 +9,14 @@ use crate::args::{self, ArgResult};
 use crate::value::Val;
 
 pub(super) const PROPERTIES: &[&str] = &[
-    "database", "retentionPolicy", "measurement", "where", "groupBy", "groupByMeasurement",
-    "truncate", "round",
+    "database",
+    "retentionPolicy",
+    "measurement",
+    "where",
+    "groupBy",
+    "groupByMeasurement",
+    "truncate",
+    "round",
 ];
 
 /// Properties of a from node.

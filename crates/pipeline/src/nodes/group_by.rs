@@ -22,7 +22,12 @@ pub struct GroupBySpec {
 impl GroupBySpec {
     pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
         let (tags, star) = super::from::group_by_args(a)?;
-        Ok(GroupBySpec { tags, star, exclude: Vec::new(), by_measurement: false })
+        Ok(GroupBySpec {
+            tags,
+            star,
+            exclude: Vec::new(),
+            by_measurement: false,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {

@@ -12,6 +12,8 @@ pub struct HttpOutSpec {
 
 impl HttpOutSpec {
     pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
-        Ok(HttpOutSpec { endpoint: args::string(a)? })
+        Ok(HttpOutSpec {
+            endpoint: args::string(a)?,
+        })
     }
 }

@@ -9,9 +9,27 @@ pub(super) const PROPERTIES: &[&str] = &["as", "usePointTimes"];
 
 /// Every InfluxQL function method name.
 pub(crate) const METHODS: &[&str] = &[
-    "count", "distinct", "mean", "median", "mode", "spread", "sum", "first", "last", "min", "max",
-    "stddev", "percentile", "top", "bottom", "elapsed", "difference", "movingAverage",
-    "cumulativeSum", "holtWinters", "holtWintersWithFit",
+    "count",
+    "distinct",
+    "mean",
+    "median",
+    "mode",
+    "spread",
+    "sum",
+    "first",
+    "last",
+    "min",
+    "max",
+    "stddev",
+    "percentile",
+    "top",
+    "bottom",
+    "elapsed",
+    "difference",
+    "movingAverage",
+    "cumulativeSum",
+    "holtWinters",
+    "holtWintersWithFit",
 ];
 
 /// Extra arguments of a function call beyond the field.
@@ -68,30 +86,56 @@ impl InfluxQlSpec {
     pub(super) fn new(method: &str, a: &[Val]) -> ArgResult<Self> {
         let want = |n: usize| -> ArgResult<()> {
             if a.len() != n {
-                return Err(format!("wrong number of arguments: got {} exp {}", a.len(), n));
+                return Err(format!(
+                    "wrong number of arguments: got {} exp {}",
+                    a.len(),
+                    n
+                ));
             }
             Ok(())
         };
         let (field, args) = match method {
             "percentile" => {
                 want(2)?;
-                (args::string(&a[..1])?, InfluxQlArgs::Percentile(args::float_of(&a[1])?))
+                (
+                    args::string(&a[..1])?,
+                    InfluxQlArgs::Percentile(args::float_of(&a[1])?),
+                )
             }
             "top" | "bottom" => {
                 if a.len() < 2 {
-                    return Err(format!("wrong number of arguments: got {} exp at least 2", a.len()));
+                    return Err(format!(
+                        "wrong number of arguments: got {} exp at least 2",
+                        a.len()
+                    ));
                 }
                 let n = args::int(&a[..1])?;
                 let field = args::string(&a[1..2])?;
-                (field, InfluxQlArgs::Selector { n, fields_and_tags: args::strings(&a[2..])? })
+                (
+                    field,
+                    InfluxQlArgs::Selector {
+                        n,
+                        fields_and_tags: args::strings(&a[2..])?,
+                    },
+                )
             }
             "elapsed" => {
                 want(2)?;
-                (args::string(&a[..1])?, InfluxQlArgs::Elapsed { unit: args::duration_of(&a[1])? })
+                (
+                    args::string(&a[..1])?,
+                    InfluxQlArgs::Elapsed {
+                        unit: args::duration_of(&a[1])?,
+                    },
+                )
             }
             "movingAverage" => {
                 want(2)?;
-                (args::string(&a[..1])?, InfluxQlArgs::MovingAverage { window: args::int(&a[1..])? })
+                (
+                    args::string(&a[..1])?,
+                    InfluxQlArgs::MovingAverage {
+                        window: args::int(&a[1..])?,
+                    },
+                )
             }
             "holtWinters" | "holtWintersWithFit" => {
                 want(4)?;
@@ -106,7 +150,13 @@ impl InfluxQlSpec {
             }
             _ => (args::string(a)?, InfluxQlArgs::None),
         };
-        Ok(InfluxQlSpec { method: method.to_string(), field, as_: method.to_string(), use_point_times: false, args })
+        Ok(InfluxQlSpec {
+            method: method.to_string(),
+            field,
+            as_: method.to_string(),
+            use_point_times: false,
+            args,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {
@@ -133,6 +183,9 @@ impl InfluxQlSpec {
     /// True for functions that transform each point and keep the edge type
     /// (`elapsed`, `difference`, `movingAverage`, `cumulativeSum`).
     pub fn is_transformation(&self) -> bool {
-        matches!(self.method.as_str(), "elapsed" | "difference" | "movingAverage" | "cumulativeSum")
+        matches!(
+            self.method.as_str(),
+            "elapsed" | "difference" | "movingAverage" | "cumulativeSum"
+        )
     }
 }

@@ -17,7 +17,10 @@ pub struct LogSpec {
 
 impl Default for LogSpec {
     fn default() -> Self {
-        LogSpec { level: "INFO".into(), prefix: String::new() }
+        LogSpec {
+            level: "INFO".into(),
+            prefix: String::new(),
+        }
     }
 }
 

@@ -131,13 +131,57 @@ pub(crate) enum Set {
 /// Every chain method of Kapacitor's `chainnode`, so that a known but not yet built
 /// node gives an honest "not implemented" error instead of "no method".
 pub(crate) const CHAIN_METHODS: &[&str] = &[
-    "alert", "barrier", "bottom", "changeDetect", "combine", "count", "cumulativeSum", "deadman",
-    "default", "delete", "derivative", "difference", "distinct", "ec2Autoscale", "elapsed", "eval",
-    "first", "flatten", "groupBy", "holtWinters", "holtWintersWithFit", "httpOut", "httpPost",
-    "influxDBOut", "join", "k8sAutoscale", "kapacitorLoopback", "last", "log", "max", "mean",
-    "median", "min", "mode", "movingAverage", "percentile", "sample", "shift", "sideload",
-    "spread", "stateCount", "stateDuration", "stats", "stddev", "sum", "swarmAutoscale", "top",
-    "trickle", "union", "where", "window",
+    "alert",
+    "barrier",
+    "bottom",
+    "changeDetect",
+    "combine",
+    "count",
+    "cumulativeSum",
+    "deadman",
+    "default",
+    "delete",
+    "derivative",
+    "difference",
+    "distinct",
+    "ec2Autoscale",
+    "elapsed",
+    "eval",
+    "first",
+    "flatten",
+    "groupBy",
+    "holtWinters",
+    "holtWintersWithFit",
+    "httpOut",
+    "httpPost",
+    "influxDBOut",
+    "join",
+    "k8sAutoscale",
+    "kapacitorLoopback",
+    "last",
+    "log",
+    "max",
+    "mean",
+    "median",
+    "min",
+    "mode",
+    "movingAverage",
+    "percentile",
+    "sample",
+    "shift",
+    "sideload",
+    "spread",
+    "stateCount",
+    "stateDuration",
+    "stats",
+    "stddev",
+    "sum",
+    "swarmAutoscale",
+    "top",
+    "trickle",
+    "union",
+    "where",
+    "window",
 ];
 
 impl NodeKind {
@@ -265,7 +309,9 @@ impl NodeKind {
             NodeKind::Derivative(s) => s.set(name, args),
             NodeKind::StateDuration(s) => s.set(name, args, true),
             NodeKind::StateCount(s) => s.set(name, args, false),
-            NodeKind::Shift(_) | NodeKind::Sample(_) | NodeKind::ChangeDetect(_) => Ok(Set::Unknown),
+            NodeKind::Shift(_) | NodeKind::Sample(_) | NodeKind::ChangeDetect(_) => {
+                Ok(Set::Unknown)
+            }
         }
     }
 
@@ -318,7 +364,11 @@ impl NodeKind {
 
 /// Kapacitor names InfluxQL nodes after their method (`mean3`).
 fn influxql_desc(method: &str) -> &'static str {
-    influxql::METHODS.iter().find(|m| **m == method).copied().unwrap_or("influxql")
+    influxql::METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("influxql")
 }
 
 impl PipelineNode {

@@ -17,7 +17,10 @@ impl SampleSpec {
         match a {
             [Val::Int(n)] if *n > 0 => Ok(SampleSpec { n: *n, duration: 0 }),
             [Val::Duration(d)] if *d > 0 => Ok(SampleSpec { n: 0, duration: *d }),
-            [other] => Err(format!("sample takes a positive count or duration, got {}", other.type_name())),
+            [other] => Err(format!(
+                "sample takes a positive count or duration, got {}",
+                other.type_name()
+            )),
             _ => Err(format!("wrong number of arguments: got {} exp 1", a.len())),
         }
     }

@@ -12,6 +12,8 @@ pub struct ShiftSpec {
 
 impl ShiftSpec {
     pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
-        Ok(ShiftSpec { shift: args::duration(a)? })
+        Ok(ShiftSpec {
+            shift: args::duration(a)?,
+        })
     }
 }

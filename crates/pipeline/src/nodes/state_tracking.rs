@@ -25,7 +25,11 @@ pub struct StateSpec {
 
 impl StateSpec {
     pub(super) fn new(a: &[Val], default_as: &str) -> ArgResult<Self> {
-        Ok(StateSpec { lambda: args::lambda(a)?, as_: default_as.to_string(), unit: 1_000_000_000 })
+        Ok(StateSpec {
+            lambda: args::lambda(a)?,
+            as_: default_as.to_string(),
+            unit: 1_000_000_000,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val], with_unit: bool) -> ArgResult<Set> {

@@ -16,6 +16,8 @@ pub struct WhereSpec {
 
 impl WhereSpec {
     pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
-        Ok(WhereSpec { lambda: args::lambda(a)? })
+        Ok(WhereSpec {
+            lambda: args::lambda(a)?,
+        })
     }
 }

@@ -4,7 +4,14 @@ use super::Set;
 use crate::args::{self, ArgResult};
 use crate::value::Val;
 
-pub(super) const PROPERTIES: &[&str] = &["period", "every", "periodCount", "everyCount", "align", "fillPeriod"];
+pub(super) const PROPERTIES: &[&str] = &[
+    "period",
+    "every",
+    "periodCount",
+    "everyCount",
+    "align",
+    "fillPeriod",
+];
 
 /// Properties of a window node.
 #[derive(Debug, Clone, Default, PartialEq)]
