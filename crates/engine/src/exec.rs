@@ -24,6 +24,8 @@ struct Slot {
     errors: u64,
     quiet: bool,
     avg_exec_ns: f64,
+    /// Parent node ids, in the order the pipeline lists them.
+    parents: Vec<usize>,
 }
 
 /// Throughput measured between two reads of the stats.
@@ -57,6 +59,7 @@ impl ExecutingTask {
                 errors: 0,
                 quiet: spec.quiet,
                 avg_exec_ns: 0.0,
+                parents: spec.parents.clone(),
             })
             .collect();
         ExecutingTask {
@@ -74,7 +77,7 @@ impl ExecutingTask {
         let Self { slots, ctx, nil_group, .. } = self;
         for p in points {
             let msg = PointMsg { point: p, group: nil_group, db, rp };
-            deliver(slots, ctx, 0, Msg::Point(&msg));
+            deliver(slots, ctx, usize::MAX, 0, Msg::Point(&msg));
         }
     }
 
@@ -195,14 +198,15 @@ fn stat_text(key: &str, v: Stat) -> String {
     }
 }
 
-fn deliver(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>) {
+fn deliver(slots: &mut [Slot], ctx: &TaskCtx, from: usize, idx: usize, msg: Msg<'_>) {
     let slot = &mut slots[idx];
+    let parent = slot.parents.iter().position(|p| *p == from).unwrap_or(0);
     slot.collected += 1;
     let timed = slot.collected % TIMING_SAMPLE == 1;
     let start = timed.then(Instant::now);
     let result = match msg {
-        Msg::Point(p) => slot.node.point(ctx, p),
-        Msg::Batch(b) => slot.node.batch(ctx, b),
+        Msg::Point(p) => slot.node.point_from(ctx, parent, p),
+        Msg::Batch(b) => slot.node.batch_from(ctx, parent, b),
     };
     if let Some(start) = start {
         let ns = start.elapsed().as_nanos() as f64;
@@ -257,7 +261,7 @@ fn forward(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>) {
     for k in 0..slots[idx].children.len() {
         let child = slots[idx].children[k];
         slots[idx].edge_counts[k] += 1;
-        deliver(slots, ctx, child, msg);
+        deliver(slots, ctx, idx, child, msg);
     }
 }
 

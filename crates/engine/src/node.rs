@@ -52,6 +52,15 @@ pub(crate) trait Node: Send {
     fn batch(&mut self, _ctx: &TaskCtx, _batch: &Batch) -> Result<Emit, String> {
         Err("this node does not accept batches".into())
     }
+    /// Processes a point from the parent at position `parent` (nodes with several parents,
+    /// such as join and union, override this).
+    fn point_from(&mut self, ctx: &TaskCtx, _parent: usize, msg: &PointMsg<'_>) -> Result<Emit, String> {
+        self.point(ctx, msg)
+    }
+    /// Processes a batch from the parent at position `parent`.
+    fn batch_from(&mut self, ctx: &TaskCtx, _parent: usize, batch: &Batch) -> Result<Emit, String> {
+        self.batch(ctx, batch)
+    }
     /// Node-specific statistics, appended as (name, value).
     fn stats(&self, _out: &mut Vec<(&'static str, Stat)>) {}
     /// Number of groups with state in this node.

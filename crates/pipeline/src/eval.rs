@@ -330,8 +330,20 @@ impl Evaluator<'_> {
         match op {
             ChainOp::Pipe => {
                 if has_chain {
-                    let child = NodeKind::create(&name, args).map_err(call_err)?;
-                    return Ok(Val::Node(self.add_node(child, Some(node))));
+                    // join and union take other nodes as arguments: they become extra parents.
+                    let (others, rest): (Vec<&Val>, Vec<&Val>) = args.iter().partition(|a| matches!(a, Val::Node(_) | Val::Handler { .. }));
+                    if !others.is_empty() && !matches!(name.as_str(), "join" | "union") {
+                        return Err(call_err("a node cannot be an argument here".into()));
+                    }
+                    let rest: Vec<Val> = rest.into_iter().cloned().collect();
+                    let child = NodeKind::create(&name, &rest).map_err(call_err)?;
+                    let id = self.add_node(child, Some(node));
+                    for o in others {
+                        let (Val::Node(p) | Val::Handler { node: p, .. }) = o else { continue };
+                        self.nodes[id].parents.push(*p);
+                        self.nodes[*p].children.push(id);
+                    }
+                    return Ok(Val::Node(id));
                 }
                 if has_prop {
                     return Err(at(

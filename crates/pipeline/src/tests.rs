@@ -127,10 +127,10 @@ fn property_used_as_chain_gets_a_hint() {
 
 #[test]
 fn unbuilt_nodes_are_refused_honestly() {
-    let err = build_stream("stream|from()|join(lambda: TRUE)").unwrap_err();
+    let err = build_stream("stream|from()|sideload()").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 1 char 15: error calling func \"join\" on obj *pipeline.FromNode: the \"join\" node is not implemented yet in this build of Kapacitor"
+        "line 1 char 15: error calling func \"sideload\" on obj *pipeline.FromNode: the \"sideload\" node is not implemented yet in this build of Kapacitor"
     );
     let err = build_stream("stream|from()|alert().slack()").unwrap_err();
     assert!(
@@ -240,4 +240,15 @@ fn window_validation_and_edge_mismatch() {
         err.to_string(),
         "cannot add child mismatched edges: window2:batch -> window3:stream"
     );
+}
+
+#[test]
+fn join_takes_other_nodes_as_parents() {
+    let script = "var errors = stream|from().measurement('errors')\nvar views = stream|from().measurement('views')\nerrors|join(views).as('errors', 'views').tolerance(1s)|httpOut('x')";
+    let p = build_stream(script).unwrap();
+    assert_eq!(names(&p), vec!["stream0", "from1", "from2", "join3", "http_out4"]);
+    assert_eq!(p.nodes[3].parents, vec![1, 2]);
+    assert_eq!(p.nodes[2].children, vec![3]);
+    let err = build_stream("var a = stream|from()\nvar b = stream|from()\na|join(b).as('x')").unwrap_err();
+    assert_eq!(err.to_string(), "invalid join node join3: must provide one name per parent via the 'As' property: got 1 names for 2 parents");
 }

@@ -2,19 +2,23 @@
 
 mod alert;
 mod change_detect;
+mod combine;
 mod default;
 mod delete;
 mod derivative;
 mod eval;
+mod flatten;
 mod from;
 mod group_by;
 mod http_out;
 mod influxql;
+mod join;
 mod log;
 mod sample;
 mod shift;
 mod state_tracking;
 mod stream;
+mod union;
 mod where_;
 mod window;
 
@@ -37,6 +41,12 @@ pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
                 ));
             }
             NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            NodeKind::Join(_) | NodeKind::Union(_) | NodeKind::Combine(_) | NodeKind::Flatten(_) => {
+                return Err(EngineError::Node(format!(
+                    "the {} node is not implemented yet in this build of Kapacitor",
+                    n.kind.desc()
+                )));
+            }
             _ => {}
         }
     }
@@ -63,6 +73,10 @@ pub(crate) fn create(
             NodeKind::StateDuration(s) => Box::new(state_tracking::StateNode::duration(s.clone())),
             NodeKind::StateCount(s) => Box::new(state_tracking::StateNode::count(s.clone())),
             NodeKind::ChangeDetect(s) => Box::new(change_detect::ChangeDetectNode::new(s.clone())),
+            NodeKind::Join(s) => Box::new(join::JoinNode::new(s.clone())),
+            NodeKind::Union(s) => Box::new(union::UnionNode::new(s.clone())),
+            NodeKind::Combine(s) => Box::new(combine::CombineNode::new(s.clone())),
+            NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

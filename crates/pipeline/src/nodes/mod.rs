@@ -2,35 +2,43 @@
 
 mod alert;
 mod change_detect;
+mod combine;
 mod default;
 mod delete;
 mod derivative;
 mod eval;
+mod flatten;
 mod from;
 mod group_by;
 mod http_out;
 mod influxql;
+mod join;
 mod log;
 mod sample;
 mod shift;
 mod state_tracking;
+mod union;
 mod where_;
 mod window;
 
 pub use alert::{AlertSpec, HandlerSpec};
 pub use change_detect::ChangeDetectSpec;
+pub use combine::CombineSpec;
 pub use default::DefaultSpec;
 pub use delete::DeleteSpec;
 pub use derivative::DerivativeSpec;
 pub use eval::EvalSpec;
+pub use flatten::FlattenSpec;
 pub use from::FromSpec;
 pub use group_by::GroupBySpec;
 pub use http_out::HttpOutSpec;
 pub use influxql::{InfluxQlArgs, InfluxQlSpec};
+pub use join::{JoinFill, JoinSpec};
 pub use log::LogSpec;
 pub use sample::SampleSpec;
 pub use shift::ShiftSpec;
 pub use state_tracking::StateSpec;
+pub use union::UnionSpec;
 pub use where_::WhereSpec;
 pub use window::WindowSpec;
 
@@ -116,6 +124,14 @@ pub enum NodeKind {
     StateCount(StateSpec),
     /// `|changeDetect(fields...)`
     ChangeDetect(ChangeDetectSpec),
+    /// `|join(nodes...)`
+    Join(JoinSpec),
+    /// `|union(nodes...)`
+    Union(UnionSpec),
+    /// `|combine(lambdas...)`
+    Combine(CombineSpec),
+    /// `|flatten()`
+    Flatten(FlattenSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -207,6 +223,10 @@ impl NodeKind {
             NodeKind::StateDuration(_) => "state_duration",
             NodeKind::StateCount(_) => "state_count",
             NodeKind::ChangeDetect(_) => "changeDetect",
+            NodeKind::Join(_) => "join",
+            NodeKind::Union(_) => "union",
+            NodeKind::Combine(_) => "combine",
+            NodeKind::Flatten(_) => "flatten",
         }
     }
 
@@ -224,6 +244,7 @@ impl NodeKind {
         match self {
             NodeKind::Stream | NodeKind::From(_) => EdgeType::Stream,
             NodeKind::Batch | NodeKind::Window(_) => EdgeType::Batch,
+            NodeKind::Combine(_) => EdgeType::Stream,
             NodeKind::InfluxQl(s) if s.is_transformation() => input,
             NodeKind::InfluxQl(s) if s.outputs_batch() => EdgeType::Batch,
             NodeKind::InfluxQl(_) => EdgeType::Stream,
@@ -253,6 +274,10 @@ impl NodeKind {
             NodeKind::StateDuration(_) => "*pipeline.StateDurationNode",
             NodeKind::StateCount(_) => "*pipeline.StateCountNode",
             NodeKind::ChangeDetect(_) => "*pipeline.ChangeDetectNode",
+            NodeKind::Join(_) => "*pipeline.JoinNode",
+            NodeKind::Union(_) => "*pipeline.UnionNode",
+            NodeKind::Combine(_) => "*pipeline.CombineNode",
+            NodeKind::Flatten(_) => "*pipeline.FlattenNode",
         }
     }
 
@@ -287,6 +312,10 @@ impl NodeKind {
             NodeKind::StateDuration(_) => state_tracking::DURATION_PROPERTIES,
             NodeKind::StateCount(_) => state_tracking::COUNT_PROPERTIES,
             NodeKind::Shift(_) | NodeKind::Sample(_) | NodeKind::ChangeDetect(_) => &[],
+            NodeKind::Join(_) => join::PROPERTIES,
+            NodeKind::Union(_) => union::PROPERTIES,
+            NodeKind::Combine(_) => combine::PROPERTIES,
+            NodeKind::Flatten(_) => flatten::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -312,6 +341,10 @@ impl NodeKind {
             NodeKind::Shift(_) | NodeKind::Sample(_) | NodeKind::ChangeDetect(_) => {
                 Ok(Set::Unknown)
             }
+            NodeKind::Join(s) => s.set(name, args),
+            NodeKind::Union(s) => s.set(name, args),
+            NodeKind::Combine(s) => s.set(name, args),
+            NodeKind::Flatten(s) => s.set(name, args),
         }
     }
 
@@ -352,6 +385,10 @@ impl NodeKind {
             "stateDuration" => NodeKind::StateDuration(StateSpec::new(args, "state_duration")?),
             "stateCount" => NodeKind::StateCount(StateSpec::new(args, "state_count")?),
             "changeDetect" => NodeKind::ChangeDetect(ChangeDetectSpec::new(args)?),
+            "join" => NodeKind::Join(JoinSpec::new(args)?),
+            "union" => NodeKind::Union(UnionSpec::new(args)?),
+            "combine" => NodeKind::Combine(CombineSpec::new(args)?),
+            "flatten" => NodeKind::Flatten(FlattenSpec::new(args)?),
             m if influxql::METHODS.contains(&m) => NodeKind::InfluxQl(InfluxQlSpec::new(m, args)?),
             other => {
                 return Err(format!(
@@ -376,6 +413,7 @@ impl PipelineNode {
     pub(crate) fn validate(&self) -> Result<(), String> {
         match &self.kind {
             NodeKind::Window(w) => w.validate(),
+            NodeKind::Join(j) => j.validate(self.parents.len()),
             NodeKind::Eval(e) if e.as_.len() != e.lambdas.len() => {
                 Err("must provide one name per expression via the 'As' property".into())
             }

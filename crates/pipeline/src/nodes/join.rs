@@ -1,0 +1,85 @@
+//! `|join(nodes...)`: joins points of several parents that share a time (within a
+//! tolerance) and group (mirrors pipeline/join.go).
+
+use super::Set;
+use crate::args::{self, ArgResult};
+use crate::value::Val;
+
+pub(super) const PROPERTIES: &[&str] = &["as", "on", "delimiter", "streamName", "tolerance", "fill"];
+
+/// How a join fills a missing parent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinFill {
+    /// Inner join: wait for every parent.
+    None,
+    /// `.fill('null')`: emit with the missing fields absent.
+    Null,
+    /// `.fill(n)`: emit with the missing fields set to n.
+    Number(f64),
+}
+
+/// Properties of a join node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinSpec {
+    /// `.as()` prefixes, one per parent.
+    pub as_: Vec<String>,
+    /// `.on()` tags: join across groups on these dimensions.
+    pub on: Vec<String>,
+    /// `.delimiter()` between prefix and field (default `.`).
+    pub delimiter: String,
+    /// `.streamName()`: measurement of the output (default: the first parent's).
+    pub stream_name: String,
+    /// `.tolerance()` in ns: times are rounded to it before matching.
+    pub tolerance: i64,
+    /// `.fill()`.
+    pub fill: JoinFill,
+}
+
+impl JoinSpec {
+    pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
+        if !a.is_empty() {
+            return Err("join takes the nodes to join with, and nothing else".into());
+        }
+        Ok(JoinSpec { as_: Vec::new(), on: Vec::new(), delimiter: ".".into(), stream_name: String::new(), tolerance: 0, fill: JoinFill::None })
+    }
+
+    pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {
+        match name {
+            "as" => self.as_ = args::strings(a)?,
+            "on" => self.on = args::strings(a)?,
+            "delimiter" => self.delimiter = args::string(a)?,
+            "streamName" => self.stream_name = args::string(a)?,
+            "tolerance" => self.tolerance = args::duration(a)?,
+            "fill" => {
+                self.fill = match a {
+                    [Val::Str(s)] if s == "null" => JoinFill::Null,
+                    [Val::Str(s)] if s == "none" => JoinFill::None,
+                    [v] => JoinFill::Number(args::float_of(v).map_err(|_| "fill must be 'null', 'none' or a number".to_string())?),
+                    _ => return Err(format!("wrong number of arguments: got {} exp 1", a.len())),
+                }
+            }
+            _ => return Ok(Set::Unknown),
+        }
+        Ok(Set::Node)
+    }
+
+    /// Kapacitor's checks once the parents are known.
+    pub(crate) fn validate(&self, parents: usize) -> Result<(), String> {
+        if self.as_.len() != parents {
+            return Err(format!("must provide one name per parent via the 'As' property: got {} names for {} parents", self.as_.len(), parents));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for a in &self.as_ {
+            if a.is_empty() {
+                return Err("must provide a non empty name for each parent via the 'As' property".into());
+            }
+            if a.contains(self.delimiter.as_str()) {
+                return Err(format!("cannot use name {a} as field prefix, it contains the delimiter {:?}", self.delimiter));
+            }
+            if !seen.insert(a) {
+                return Err(format!("cannot use the same prefix name {a} more than once, see the 'As' property"));
+            }
+        }
+        Ok(())
+    }
+}
