@@ -1,4 +1,5 @@
-//! `|default()`: sets fields and tags that are missing (mirrors default.go).
+//! `|default()`: sets fields that are missing and tags that are missing or empty (mirrors
+//! default.go).
 
 use kapa_models::{Fields, Tags};
 use kapa_pipeline::nodes::DefaultSpec;
@@ -14,11 +15,16 @@ pub(crate) struct DefaultNode {
 
 impl DefaultNode {
     pub(crate) fn new(spec: DefaultSpec) -> Self {
-        DefaultNode { spec, fields_defaulted: 0, tags_defaulted: 0 }
+        DefaultNode {
+            spec,
+            fields_defaulted: 0,
+            tags_defaulted: 0,
+        }
     }
 
     fn needed(&self, fields: &Fields, tags: &Tags) -> bool {
-        self.spec.fields.iter().any(|(k, _)| !fields.contains(k)) || self.spec.tags.iter().any(|(k, _)| !tags.contains(k))
+        self.spec.fields.iter().any(|(k, _)| !fields.contains(k))
+            || self.spec.tags.iter().any(|(k, _)| tag_unset(tags, k))
     }
 
     fn apply(&mut self, fields: &mut Fields, tags: &mut Tags) {
@@ -28,13 +34,22 @@ impl DefaultNode {
                 self.fields_defaulted += 1;
             }
         }
+        self.apply_tags(tags);
+    }
+
+    fn apply_tags(&mut self, tags: &mut Tags) {
         for (k, v) in &self.spec.tags {
-            if !tags.contains(k) {
+            if tag_unset(tags, k) {
                 tags.insert(k.as_str(), v.into());
                 self.tags_defaulted += 1;
             }
         }
     }
+}
+
+/// Kapacitor reads a missing tag as "", so an empty tag gets the default too.
+fn tag_unset(tags: &Tags, key: &str) -> bool {
+    tags.get(key).is_none_or(|v| v.is_empty())
 }
 
 impl Node for DefaultNode {
@@ -44,16 +59,18 @@ impl Node for DefaultNode {
         }
         let mut q = msg.point.clone();
         self.apply(&mut q.fields, &mut q.tags);
-        Ok(Emit::Point { point: Some(q), group: None })
+        Ok(Emit::Point {
+            point: Some(q),
+            group: None,
+        })
     }
 
     fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
         let mut out = b.clone();
-        for (k, v) in &self.spec.tags {
-            if !out.tags.contains(k) {
-                out.tags.insert(k.as_str(), v.into());
-            }
-        }
+        // Kapacitor defaults the batch's own tags with an empty field set, so every default
+        // field counts once per batch in `fields_defaulted`.
+        self.fields_defaulted += self.spec.fields.len() as i64;
+        self.apply_tags(&mut out.tags);
         for p in &mut out.points {
             self.apply(&mut p.fields, &mut p.tags);
         }
