@@ -81,6 +81,32 @@ impl ExecutingTask {
         }
     }
 
+    /// True when a node of the task needs wall-clock ticks.
+    pub(crate) fn wants_ticks(&self) -> bool {
+        self.slots.iter().any(|s| s.node.wants_ticks())
+    }
+
+    /// Ticks every node that wants ticks, and delivers what they emit.
+    pub(crate) fn tick(&mut self, now: i64) {
+        let Self { slots, ctx, nil_group, .. } = self;
+        for idx in 0..slots.len() {
+            if !slots[idx].node.wants_ticks() {
+                continue;
+            }
+            match slots[idx].node.tick(ctx, now) {
+                Ok(emit) => {
+                    // Ticks emit owned messages only; the placeholder is never forwarded.
+                    let placeholder = DeleteGroupPlaceholder(nil_group.clone());
+                    emit_out(slots, ctx, idx, Msg::DeleteGroup(&placeholder.0), strip_same(emit));
+                }
+                Err(e) => {
+                    slots[idx].errors += 1;
+                    tracing::error!(task = %ctx.task, node = %slots[idx].name, err = %e, "error on tick");
+                }
+            }
+        }
+    }
+
     /// Stops every node (handlers close their topics).
     pub(crate) fn stop(&mut self) {
         for s in &mut self.slots {
@@ -188,6 +214,16 @@ impl ExecutingTask {
     }
 }
 
+struct DeleteGroupPlaceholder(Group);
+
+/// A tick has no input to pass on.
+fn strip_same(e: Emit) -> Emit {
+    match e {
+        Emit::Same | Emit::Point { point: None, .. } => Emit::Drop,
+        other => other,
+    }
+}
+
 /// Kapacitor prints `avg_exec_time_ns` as a Go duration in DOT, other stats as integers.
 fn stat_text(key: &str, v: Stat) -> String {
     let Stat::Int(i) = v;
@@ -207,6 +243,8 @@ fn deliver(slots: &mut [Slot], ctx: &TaskCtx, from: usize, idx: usize, msg: Msg<
     let result = match msg {
         Msg::Point(p) => slot.node.point_from(ctx, parent, p),
         Msg::Batch(b) => slot.node.batch_from(ctx, parent, b),
+        Msg::Barrier(b) => slot.node.barrier(ctx, b),
+        Msg::DeleteGroup(g) => slot.node.delete_group(ctx, g),
     };
     if let Some(start) = start {
         let ns = start.elapsed().as_nanos() as f64;
@@ -226,7 +264,7 @@ fn deliver(slots: &mut [Slot], ctx: &TaskCtx, from: usize, idx: usize, msg: Msg<
 fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: Emit) {
     let (db, rp) = match msg {
         Msg::Point(p) => (p.db, p.rp),
-        Msg::Batch(_) => ("", ""),
+        _ => ("", ""),
     };
     match emit {
         Emit::Drop => {}
@@ -235,6 +273,8 @@ fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: E
             let (in_point, in_group) = match msg {
                 Msg::Point(p) => (Some(p.point), Some(p.group)),
                 Msg::Batch(b) => (None, Some(&b.group)),
+                Msg::Barrier(b) => (None, Some(&b.group)),
+                Msg::DeleteGroup(g) => (None, Some(g)),
             };
             let (Some(point), Some(group)) = (point.as_ref().or(in_point), group.as_ref().or(in_group)) else {
                 return;
@@ -251,6 +291,8 @@ fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: E
                         forward(slots, ctx, idx, Msg::Point(&m));
                     }
                     Out::Batch(b) => forward(slots, ctx, idx, Msg::Batch(&b)),
+                    Out::Barrier(b) => forward(slots, ctx, idx, Msg::Barrier(&b)),
+                    Out::DeleteGroup(g) => forward(slots, ctx, idx, Msg::DeleteGroup(&g)),
                 }
             }
         }

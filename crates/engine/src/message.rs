@@ -46,6 +46,19 @@ pub(crate) enum Msg<'a> {
     Point(&'a PointMsg<'a>),
     /// One batch.
     Batch(&'a Batch),
+    /// A barrier: data of the group up to this time is complete.
+    Barrier(&'a Barrier),
+    /// The group is gone: nodes drop its state.
+    DeleteGroup(&'a Group),
+}
+
+/// A barrier message (mirrors Kapacitor's `BarrierMessage`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Barrier {
+    /// The group it closes.
+    pub group: Group,
+    /// Everything of the group before this time has been seen.
+    pub time: i64,
 }
 
 /// Maps keyed by group: seeded foldhash, much cheaper than SipHash per point and still

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use kapa_models::Point;
 
 use crate::alert_event::AlertSink;
-use crate::message::{Batch, Group, PointMsg};
+use crate::message::{Barrier, Batch, Group, PointMsg};
 use crate::task_master::ServerInfo;
 
 /// What a node hands to its children after processing a point.
@@ -29,11 +29,16 @@ pub(crate) enum Out {
     Point { point: Point, group: Group },
     /// A batch.
     Batch(Batch),
+    /// A barrier.
+    Barrier(Barrier),
+    /// A group deletion.
+    DeleteGroup(Group),
 }
 
 /// What every node may use while processing.
 pub(crate) struct TaskCtx {
     pub task: String,
+    pub clock: Arc<dyn kapa_models::time::Clock>,
     pub alerts: Arc<dyn AlertSink>,
     pub server: ServerInfo,
 }
@@ -51,6 +56,22 @@ pub(crate) trait Node: Send {
     /// Processes one batch.
     fn batch(&mut self, _ctx: &TaskCtx, _batch: &Batch) -> Result<Emit, String> {
         Err("this node does not accept batches".into())
+    }
+    /// Handles a barrier; by default it is passed on.
+    fn barrier(&mut self, _ctx: &TaskCtx, _b: &Barrier) -> Result<Emit, String> {
+        Ok(Emit::Same)
+    }
+    /// Drops the state of a deleted group; the deletion is passed on.
+    fn delete_group(&mut self, _ctx: &TaskCtx, _group: &Group) -> Result<Emit, String> {
+        Ok(Emit::Same)
+    }
+    /// True when the node needs wall-clock ticks (barrier, stats).
+    fn wants_ticks(&self) -> bool {
+        false
+    }
+    /// Called on every engine tick with the current time, for nodes that want ticks.
+    fn tick(&mut self, _ctx: &TaskCtx, _now: i64) -> Result<Emit, String> {
+        Ok(Emit::Drop)
     }
     /// Processes a point from the parent at position `parent` (nodes with several parents,
     /// such as join and union, override this).

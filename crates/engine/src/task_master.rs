@@ -56,6 +56,8 @@ pub struct TaskDef {
 
 struct Entry {
     handle: TaskHandle,
+    /// Whether a node of the task needs wall-clock ticks.
+    ticking: bool,
     dbrps: Vec<Dbrp>,
     measurements: Option<Vec<SmolStr>>,
 }
@@ -119,6 +121,7 @@ impl TaskMaster {
         nodes::check(&pipeline)?;
         let ctx = TaskCtx {
             task: def.id.clone(),
+            clock: self.cfg.clock.clone(),
             alerts: self.cfg.alerts.clone(),
             server: self.cfg.server.clone(),
         };
@@ -130,6 +133,7 @@ impl TaskMaster {
         };
         let exec = ExecutingTask::new(def.id.clone(), pipeline, runtimes, ctx);
         let entry = Entry {
+            ticking: exec.wants_ticks(),
             handle: Arc::new(Mutex::new(exec)),
             dbrps: def.dbrps.clone(),
             measurements,
@@ -200,6 +204,32 @@ impl TaskMaster {
     /// The latest result of a task's httpOut endpoint.
     pub fn http_out(&self, task_id: &str, endpoint: &str) -> Option<SeriesResult> {
         self.with_task(task_id, |t| t.http_out(endpoint)).flatten()
+    }
+
+    /// Ticks every task that has time-driven nodes (barrier, stats, deadman) with the
+    /// clock's current time.
+    pub fn tick(&self) {
+        let now = self.cfg.clock.now();
+        let handles: Vec<TaskHandle> =
+            self.tasks.read().values().filter(|e| e.ticking).map(|e| e.handle.clone()).collect();
+        for h in handles {
+            h.lock().tick(now);
+        }
+    }
+
+    /// Starts a thread that calls `tick` every `every` until the task master is dropped.
+    pub fn start_ticker(self: &Arc<Self>, every: std::time::Duration) {
+        let weak = Arc::downgrade(self);
+        let spawned = std::thread::Builder::new().name("kapa-ticker".into()).spawn(move || {
+            while let Some(tm) = weak.upgrade() {
+                tm.tick();
+                drop(tm);
+                std::thread::sleep(every);
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(err = %e, "cannot start the engine ticker; barrier and stats nodes will not fire");
+        }
     }
 
     /// The clock the engine runs on.

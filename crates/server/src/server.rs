@@ -313,6 +313,8 @@ async fn serve(
         topic_prefix: "main".into(),
     });
     let tasks = Arc::new(TaskService::new(store, engine.clone()));
+    // Barrier, stats and deadman nodes act on the wall clock.
+    engine.start_ticker(std::time::Duration::from_millis(100));
     {
         let tasks = tasks.clone();
         tokio::task::spawn_blocking(move || tasks.start_enabled())
