@@ -48,6 +48,11 @@ impl Node for ChangeDetectNode {
         Ok(Emit::Batch(out))
     }
 
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+        self.previous.remove(&group.id);
+        Ok(Emit::Same)
+    }
+
     fn cardinality(&self) -> usize {
         self.previous.len()
     }

@@ -1,6 +1,7 @@
 //! Node runtimes, one module per node kind, created from pipeline specs in `create`.
 
 mod alert;
+mod barrier;
 mod change_detect;
 mod combine;
 mod default;
@@ -77,6 +78,7 @@ pub(crate) fn create(
             NodeKind::Union(s) => Box::new(union::UnionNode::new(s.clone())),
             NodeKind::Combine(s) => Box::new(combine::CombineNode::new(s.clone())),
             NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
+            NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

@@ -38,6 +38,11 @@ impl Node for SampleNode {
         Ok(if self.keep(&b.group.id, b.tmax) { Emit::Same } else { Emit::Drop })
     }
 
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+        self.counts.remove(&group.id);
+        Ok(Emit::Same)
+    }
+
     fn cardinality(&self) -> usize {
         self.counts.len()
     }

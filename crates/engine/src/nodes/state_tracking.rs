@@ -72,6 +72,11 @@ impl Node for StateNode {
         Ok(Emit::Batch(out))
     }
 
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+        self.groups.remove(&group.id);
+        Ok(Emit::Same)
+    }
+
     fn cardinality(&self) -> usize {
         self.groups.len()
     }

@@ -7,8 +7,8 @@ use kapa_models::Tags;
 use kapa_pipeline::nodes::WindowSpec;
 use smol_str::SmolStr;
 
-use crate::message::{Batch, BatchPoint, Group, GroupMap, PointMsg};
-use crate::node::{Emit, Node, TaskCtx};
+use crate::message::{Barrier, Batch, BatchPoint, Group, GroupMap, PointMsg};
+use crate::node::{Emit, Node, Out, TaskCtx};
 use crate::time::truncate;
 
 struct GroupWindow {
@@ -136,6 +136,43 @@ impl Node for WindowNode {
             Some(b) => Emit::Batch(b),
             None => Emit::Drop,
         })
+    }
+
+    fn barrier(&mut self, _ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
+        let spec = &self.spec;
+        let forward = Out::Barrier(b.clone());
+        let Some(w) = self.windows.get_mut(&b.group.id) else {
+            return Ok(Emit::Same);
+        };
+        // A barrier closes the current time window as a point at its time would.
+        if spec.period_count > 0 || b.time < w.next_emit {
+            return Ok(Emit::Same);
+        }
+        let batch = if spec.every == 0 {
+            let oldest = b.time - spec.period;
+            while w.buf.front().is_some_and(|p| p.time <= oldest) {
+                w.buf.pop_front();
+            }
+            w.next_emit = b.time;
+            batch_of(w, b.time)
+        } else {
+            let oldest = w.next_emit - spec.period;
+            while w.buf.front().is_some_and(|p| p.time < oldest) {
+                w.buf.pop_front();
+            }
+            let batch = batch_of(w, w.next_emit);
+            w.next_emit = b.time + spec.every;
+            if spec.align {
+                w.next_emit = truncate(w.next_emit, spec.every);
+            }
+            batch
+        };
+        Ok(Emit::Many(vec![Out::Batch(batch), forward]))
+    }
+
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {
+        self.windows.remove(&group.id);
+        Ok(Emit::Same)
     }
 
     fn cardinality(&self) -> usize {

@@ -326,3 +326,38 @@ fn window_batches_reach_alert_and_group_by_regroups() {
     let data = serde_json::to_string(&events[0].1.data.data).unwrap();
     assert_eq!(data, r#"{"series":[{"name":"cpu","tags":{"host":"b"},"columns":["time","v"],"values":[["1971-01-01T00:00:01Z",9]]}]}"#);
 }
+
+#[test]
+fn barrier_idle_closes_windows_and_deletes_groups() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let tm = TaskMaster::new(EngineConfig {
+        clock: clock.clone(),
+        alerts: Arc::new(crate::NullAlertSink),
+        server: ServerInfo::default(),
+        topic_prefix: "main".into(),
+    });
+    let s = "stream|from().measurement('cpu')|barrier().idle(5s).delete(TRUE)|window().period(10s).every(10s)|httpOut('out')";
+    tm.start_task(&def("t", s)).unwrap();
+    tm.write_points("db", "rp", &[pt("cpu", &[], &[("v", 1.0)], 0), pt("cpu", &[], &[("v", 2.0)], 1)]);
+    tm.tick();
+    assert_eq!(tm.http_out("t", "out").unwrap().series, None);
+    // Idle for 12s of wall time: the barrier (at 12s) closes the window [0s, 10s).
+    clock.set(T0 + 12 * SECOND);
+    tm.tick();
+    let out = serde_json::to_string(&tm.http_out("t", "out").unwrap()).unwrap();
+    assert_eq!(out, r#"{"series":[{"name":"cpu","columns":["time","v"],"values":[["1971-01-01T00:00:00Z",1],["1971-01-01T00:00:01Z",2]]}]}"#);
+    let stats = tm.task_stats("t").unwrap();
+    assert_eq!(stats["node-stats"]["barrier2"]["working_cardinality"], 0);
+    assert_eq!(stats["node-stats"]["window3"]["working_cardinality"], 0);
+    // The group was deleted, so later data starts a new group: 2 points, the barrier,
+    // the deletion, and this point went out.
+    tm.write_points("db", "rp", &[pt("cpu", &[], &[("v", 3.0)], 2)]);
+    assert_eq!(tm.task_stats("t").unwrap()["node-stats"]["barrier2"]["emitted"], 5);
+}
+
+#[test]
+fn barrier_needs_idle_or_period() {
+    let (tm, _) = master();
+    let err = tm.validate(&def("t", "stream|from()|barrier()")).unwrap_err();
+    assert_eq!(err.to_string(), "invalid barrier node barrier2: barrier node must have either a non zero idle or a non zero period");
+}

@@ -1,6 +1,7 @@
 //! Node specs: one module per node kind, registered in the tables below.
 
 mod alert;
+mod barrier;
 mod change_detect;
 mod combine;
 mod default;
@@ -22,6 +23,7 @@ mod where_;
 mod window;
 
 pub use alert::{AlertSpec, HandlerSpec};
+pub use barrier::BarrierSpec;
 pub use change_detect::ChangeDetectSpec;
 pub use combine::CombineSpec;
 pub use default::DefaultSpec;
@@ -132,6 +134,8 @@ pub enum NodeKind {
     Combine(CombineSpec),
     /// `|flatten()`
     Flatten(FlattenSpec),
+    /// `|barrier()`
+    Barrier(BarrierSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -227,6 +231,7 @@ impl NodeKind {
             NodeKind::Union(_) => "union",
             NodeKind::Combine(_) => "combine",
             NodeKind::Flatten(_) => "flatten",
+            NodeKind::Barrier(_) => "barrier",
         }
     }
 
@@ -278,6 +283,7 @@ impl NodeKind {
             NodeKind::Union(_) => "*pipeline.UnionNode",
             NodeKind::Combine(_) => "*pipeline.CombineNode",
             NodeKind::Flatten(_) => "*pipeline.FlattenNode",
+            NodeKind::Barrier(_) => "*pipeline.BarrierNode",
         }
     }
 
@@ -316,6 +322,7 @@ impl NodeKind {
             NodeKind::Union(_) => union::PROPERTIES,
             NodeKind::Combine(_) => combine::PROPERTIES,
             NodeKind::Flatten(_) => flatten::PROPERTIES,
+            NodeKind::Barrier(_) => barrier::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -345,6 +352,7 @@ impl NodeKind {
             NodeKind::Union(s) => s.set(name, args),
             NodeKind::Combine(s) => s.set(name, args),
             NodeKind::Flatten(s) => s.set(name, args),
+            NodeKind::Barrier(s) => s.set(name, args),
         }
     }
 
@@ -389,6 +397,7 @@ impl NodeKind {
             "union" => NodeKind::Union(UnionSpec::new(args)?),
             "combine" => NodeKind::Combine(CombineSpec::new(args)?),
             "flatten" => NodeKind::Flatten(FlattenSpec::new(args)?),
+            "barrier" => NodeKind::Barrier(BarrierSpec::new(args)?),
             m if influxql::METHODS.contains(&m) => NodeKind::InfluxQl(InfluxQlSpec::new(m, args)?),
             other => {
                 return Err(format!(
@@ -414,6 +423,7 @@ impl PipelineNode {
         match &self.kind {
             NodeKind::Window(w) => w.validate(),
             NodeKind::Join(j) => j.validate(self.parents.len()),
+            NodeKind::Barrier(b) => b.validate(),
             NodeKind::Eval(e) if e.as_.len() != e.lambdas.len() => {
                 Err("must provide one name per expression via the 'As' property".into())
             }
