@@ -8,7 +8,8 @@ use kapa_models::Point;
 use kapa_pipeline::{Pipeline, TaskType};
 use serde_json::{Map, Value};
 
-use crate::message::{Group, Msg, PointMsg};
+use crate::message::{Group, GroupMap, Msg, PointMsg};
+use kapa_models::Tags;
 use crate::node::{Emit, Node, Out, Stat, TaskCtx};
 
 /// Every how many calls a node's execution time is sampled (timing each call would
@@ -26,6 +27,8 @@ struct Slot {
     avg_exec_ns: f64,
     /// Parent node ids, in the order the pipeline lists them.
     parents: Vec<usize>,
+    /// Messages emitted per group, kept only when a stats node observes this node.
+    group_emitted: Option<GroupMap<(Group, Tags, u64)>>,
 }
 
 /// Throughput measured between two reads of the stats.
@@ -60,8 +63,17 @@ impl ExecutingTask {
                 quiet: spec.quiet,
                 avg_exec_ns: 0.0,
                 parents: spec.parents.clone(),
+                group_emitted: None,
             })
-            .collect();
+            .collect::<Vec<Slot>>();
+        let mut slots = slots;
+        for i in 0..slots.len() {
+            if let Some(o) = slots[i].node.observes()
+                && let Some(observed) = slots.get_mut(o)
+            {
+                observed.group_emitted = Some(GroupMap::default());
+            }
+        }
         ExecutingTask {
             id,
             pipeline,
@@ -92,6 +104,14 @@ impl ExecutingTask {
         for idx in 0..slots.len() {
             if !slots[idx].node.wants_ticks() {
                 continue;
+            }
+            if let Some(o) = slots[idx].node.observes() {
+                let snapshot: Vec<(Group, Tags, u64)> = slots
+                    .get(o)
+                    .and_then(|s| s.group_emitted.as_ref())
+                    .map(|m| m.values().cloned().collect())
+                    .unwrap_or_default();
+                slots[idx].node.observed_stats(snapshot);
             }
             match slots[idx].node.tick(ctx, now) {
                 Ok(emit) => {
@@ -216,6 +236,32 @@ impl ExecutingTask {
 
 struct DeleteGroupPlaceholder(Group);
 
+/// Counts a point or batch for its group (Kapacitor's per-group emitted statistic).
+fn count_group(counts: &mut GroupMap<(Group, Tags, u64)>, msg: Msg<'_>) {
+    let (group, tags) = match msg {
+        Msg::Point(p) => {
+            if let Some(e) = counts.get_mut(&p.group.id) {
+                e.2 += 1;
+                return;
+            }
+            let mut tags = Tags::with_capacity(p.group.dims.tags.len());
+            for d in &p.group.dims.tags {
+                tags.insert(d.clone(), p.point.tags.get(d).cloned().unwrap_or_default());
+            }
+            (p.group, tags)
+        }
+        Msg::Batch(b) => {
+            if let Some(e) = counts.get_mut(&b.group.id) {
+                e.2 += 1;
+                return;
+            }
+            (&b.group, b.tags.clone())
+        }
+        _ => return,
+    };
+    counts.insert(group.id.clone(), (group.clone(), tags, 1));
+}
+
 /// A tick has no input to pass on.
 fn strip_same(e: Emit) -> Emit {
     match e {
@@ -300,6 +346,9 @@ fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: E
 }
 
 fn forward(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>) {
+    if let Some(counts) = slots[idx].group_emitted.as_mut() {
+        count_group(counts, msg);
+    }
     for k in 0..slots[idx].children.len() {
         let child = slots[idx].children[k];
         slots[idx].edge_counts[k] += 1;

@@ -25,7 +25,6 @@ pub(crate) enum Emit {
 /// One message a node emits among several.
 pub(crate) enum Out {
     /// A point with its group.
-    #[allow(dead_code)] // emitted by nodes that produce several points at once
     Point { point: Point, group: Group },
     /// A batch.
     Batch(Batch),
@@ -73,6 +72,12 @@ pub(crate) trait Node: Send {
     fn tick(&mut self, _ctx: &TaskCtx, _now: i64) -> Result<Emit, String> {
         Ok(Emit::Drop)
     }
+    /// The node whose per-group statistics this node reads (stats nodes).
+    fn observes(&self) -> Option<usize> {
+        None
+    }
+    /// Receives the observed node's per-group emitted counts before a tick.
+    fn observed_stats(&mut self, _stats: Vec<(Group, kapa_models::Tags, u64)>) {}
     /// Processes a point from the parent at position `parent` (nodes with several parents,
     /// such as join and union, override this).
     fn point_from(&mut self, ctx: &TaskCtx, _parent: usize, msg: &PointMsg<'_>) -> Result<Emit, String> {

@@ -329,6 +329,14 @@ impl Evaluator<'_> {
         let has_prop = kind.has_property(&name);
         match op {
             ChainOp::Pipe => {
+                if name == "stats" {
+                    // A stats node observes this node; it is a source of its own.
+                    let spec = crate::nodes::StatsSpec::new(args, node).map_err(call_err)?;
+                    return Ok(Val::Node(self.add_node(NodeKind::Stats(spec), None)));
+                }
+                if name == "deadman" {
+                    return self.deadman(node, args, pos).map_err(call_err);
+                }
                 if has_chain {
                     // join and union take other nodes as arguments: they become extra parents.
                     let (others, rest): (Vec<&Val>, Vec<&Val>) = args.iter().partition(|a| matches!(a, Val::Node(_) | Val::Handler { .. }));
@@ -410,6 +418,47 @@ impl Evaluator<'_> {
             pos,
             format!("no method or property {raw:?} on {go_type}"),
         ))
+    }
+
+    /// `n|deadman(threshold, interval, lambdas...)`: `n|stats(interval).align()
+    /// |derivative('emitted').unit(interval).nonNegative()|alert().crit(lambda: "emitted" <= threshold
+    /// AND ...)` with the `[deadman]` id and message; returns the alert node.
+    fn deadman(&mut self, node: usize, args: &[Val], pos: Pos) -> Result<Val, String> {
+        let cfg = crate::nodes::deadman_config();
+        if args.len() < 2 {
+            return Err(format!("wrong number of arguments: got {} exp at least 2", args.len()));
+        }
+        let threshold = crate::args::float_of(&args[0])?;
+        let interval = crate::args::duration_of(&args[1])?;
+        let observed = self.nodes[node].name.clone();
+        let mut stats = crate::nodes::StatsSpec::new(&args[1..2], node)?;
+        stats.align = true;
+        let stats_id = self.add_node(NodeKind::Stats(stats), None);
+        let mut d = crate::nodes::DerivativeSpec::new(&[Val::Str("emitted".into())])?;
+        d.unit = interval;
+        d.non_negative = true;
+        let d_id = self.add_node(NodeKind::Derivative(d), Some(stats_id));
+        let mut body = kapa_tick::parse_lambda(&format!("\"emitted\" <= {threshold:?}")).map_err(|e| e.to_string())?;
+        for extra in &args[2..] {
+            let Val::Lambda(l) = extra else {
+                return Err(format!("deadman takes lambdas after the interval, got {}", extra.type_name()));
+            };
+            body = Expr {
+                kind: ExprKind::Binary {
+                    op: kapa_tick::BinaryOp::And,
+                    lhs: Box::new(body),
+                    rhs: Box::new(l.clone()),
+                    parens: false,
+                },
+                pos,
+            };
+        }
+        let mut alert = crate::nodes::AlertSpec::default();
+        alert.levels[3] = Some(crate::args::lambda_of(&Val::Lambda(body))?);
+        alert.id = cfg.id.replace("NODE_NAME", &observed);
+        alert.message = cfg.message.replace("INTERVAL", &kapa_models::duration::format_go(interval));
+        let a_id = self.add_node(NodeKind::Alert(Box::new(alert)), Some(d_id));
+        Ok(Val::Node(a_id))
     }
 
     /// Replaces identifiers in an expression by the literal values of script vars, as

@@ -18,6 +18,7 @@ mod log;
 mod sample;
 mod shift;
 mod state_tracking;
+mod stats;
 mod stream;
 mod union;
 mod where_;
@@ -79,6 +80,7 @@ pub(crate) fn create(
             NodeKind::Combine(s) => Box::new(combine::CombineNode::new(s.clone())),
             NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
             NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
+            NodeKind::Stats(s) => Box::new(stats::StatsNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

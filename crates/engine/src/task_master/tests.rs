@@ -361,3 +361,42 @@ fn barrier_needs_idle_or_period() {
     let err = tm.validate(&def("t", "stream|from()|barrier()")).unwrap_err();
     assert_eq!(err.to_string(), "invalid barrier node barrier2: barrier node must have either a non zero idle or a non zero period");
 }
+
+#[test]
+fn deadman_fires_when_data_stops_and_recovers() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let cap = Arc::new(Capture::default());
+    let tm = TaskMaster::new(EngineConfig {
+        clock: clock.clone(),
+        alerts: cap.clone(),
+        server: ServerInfo::default(),
+        topic_prefix: "main".into(),
+    });
+    let s = "stream|from().measurement('cpu')|deadman(0.0, 10s).log('/dev/null')";
+    tm.start_task(&def("t", s)).unwrap();
+    let dot = tm.validate(&def("t", s)).unwrap();
+    assert_eq!(dot, "digraph t {\nstream0 -> from1;\nstats2 -> derivative3;\nderivative3 -> alert4;\n}");
+    let write = |sec: i64| tm.write_points("db", "rp", &[pt("cpu", &[], &[("v", 1.0)], sec)]);
+    write(0);
+    write(1);
+    tm.tick();
+    for t in [10, 20] {
+        clock.set(T0 + t * SECOND);
+        tm.tick();
+    }
+    let events = cap.events.lock().clone();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0].1.data;
+    assert_eq!(e.level, Level::Critical);
+    assert_eq!(e.id, "nil:from1 for task 't'");
+    assert_eq!(e.message, "nil:from1 for task 't' is dead: 0.000 points/10s.");
+    assert_eq!(e.time, "1971-01-01T00:00:20Z");
+    write(21);
+    write(22);
+    clock.set(T0 + 30 * SECOND);
+    tm.tick();
+    let events = cap.events.lock().clone();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].1.data.level, Level::Ok);
+    assert_eq!(events[1].1.data.message, "nil:from1 for task 't' is alive: 2.000 points/10s.");
+}

@@ -20,7 +20,7 @@ pub struct DerivativeSpec {
 }
 
 impl DerivativeSpec {
-    pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
+    pub(crate) fn new(a: &[Val]) -> ArgResult<Self> {
         let field = args::string(a)?;
         Ok(DerivativeSpec {
             as_: field.clone(),

@@ -18,6 +18,7 @@ mod log;
 mod sample;
 mod shift;
 mod state_tracking;
+mod stats;
 mod union;
 mod where_;
 mod window;
@@ -40,6 +41,7 @@ pub use log::LogSpec;
 pub use sample::SampleSpec;
 pub use shift::ShiftSpec;
 pub use state_tracking::StateSpec;
+pub use stats::{DeadmanConfig, StatsSpec, deadman_config, set_deadman_config};
 pub use union::UnionSpec;
 pub use where_::WhereSpec;
 pub use window::WindowSpec;
@@ -136,6 +138,8 @@ pub enum NodeKind {
     Flatten(FlattenSpec),
     /// `|barrier()`
     Barrier(BarrierSpec),
+    /// `|stats(interval)`: a source observing another node.
+    Stats(StatsSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -232,6 +236,7 @@ impl NodeKind {
             NodeKind::Combine(_) => "combine",
             NodeKind::Flatten(_) => "flatten",
             NodeKind::Barrier(_) => "barrier",
+            NodeKind::Stats(_) => "stats",
         }
     }
 
@@ -249,6 +254,7 @@ impl NodeKind {
         match self {
             NodeKind::Stream | NodeKind::From(_) => EdgeType::Stream,
             NodeKind::Batch | NodeKind::Window(_) => EdgeType::Batch,
+            NodeKind::Stats(_) => EdgeType::Stream,
             NodeKind::Combine(_) => EdgeType::Stream,
             NodeKind::InfluxQl(s) if s.is_transformation() => input,
             NodeKind::InfluxQl(s) if s.outputs_batch() => EdgeType::Batch,
@@ -284,6 +290,7 @@ impl NodeKind {
             NodeKind::Combine(_) => "*pipeline.CombineNode",
             NodeKind::Flatten(_) => "*pipeline.FlattenNode",
             NodeKind::Barrier(_) => "*pipeline.BarrierNode",
+            NodeKind::Stats(_) => "*pipeline.StatsNode",
         }
     }
 
@@ -323,6 +330,7 @@ impl NodeKind {
             NodeKind::Combine(_) => combine::PROPERTIES,
             NodeKind::Flatten(_) => flatten::PROPERTIES,
             NodeKind::Barrier(_) => barrier::PROPERTIES,
+            NodeKind::Stats(_) => stats::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -353,6 +361,7 @@ impl NodeKind {
             NodeKind::Combine(s) => s.set(name, args),
             NodeKind::Flatten(s) => s.set(name, args),
             NodeKind::Barrier(s) => s.set(name, args),
+            NodeKind::Stats(s) => s.set(name, args),
         }
     }
 
