@@ -9,10 +9,12 @@ use smol_str::SmolStr;
 
 use crate::message::{Dimensions, Group, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
+use crate::time::truncate;
 
 pub(crate) struct FromNode {
     spec: FromSpec,
     states: Vec<LambdaState>,
+    /// Kapacitor sorts the group-by tags, so the group id does not depend on their order.
     dims: Arc<Dimensions>,
     grouped: bool,
 }
@@ -20,17 +22,39 @@ pub(crate) struct FromNode {
 impl FromNode {
     pub(crate) fn new(spec: FromSpec) -> Self {
         let states = spec.where_.iter().map(|l| l.new_state()).collect();
+        let mut tags: Vec<SmolStr> = spec.group_by.iter().map(SmolStr::new).collect();
+        tags.sort();
+        tags.dedup();
         let dims = Arc::new(Dimensions {
-            tags: spec.group_by.iter().map(SmolStr::new).collect(),
+            tags,
             by_name: spec.group_by_measurement,
         });
         let grouped = spec.group_by_star || !spec.group_by.is_empty() || spec.group_by_measurement;
-        FromNode { spec, states, dims, grouped }
+        FromNode {
+            spec,
+            states,
+            dims,
+            grouped,
+        }
+    }
+}
+
+/// `t.Round(d)` as Go computes it: to the nearest multiple of `d` since Go's zero time,
+/// halves rounded up.
+fn go_round(t: i64, d: i64) -> i64 {
+    if d <= 0 {
+        return t;
+    }
+    let down = truncate(t, d);
+    if (t - down) as i128 * 2 >= d as i128 {
+        down + d
+    } else {
+        down
     }
 }
 
 impl Node for FromNode {
-    fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let p = msg.point;
         if (!self.spec.database.is_empty() && self.spec.database != msg.db)
             || (!self.spec.retention_policy.is_empty() && self.spec.retention_policy != msg.rp)
@@ -39,29 +63,40 @@ impl Node for FromNode {
             return Ok(Emit::Drop);
         }
         for (l, st) in self.spec.where_.iter().zip(self.states.iter_mut()) {
-            if !l.eval_bool(p, st).map_err(|e| e.to_string())? {
-                return Ok(Emit::Drop);
+            match l.eval_bool(p, st) {
+                Ok(true) => {}
+                Ok(false) => return Ok(Emit::Drop),
+                // Kapacitor logs a failing where and drops the point without counting an error.
+                Err(e) => {
+                    tracing::error!(task = %ctx.task, err = %e, "failed to evaluate WHERE expression");
+                    return Ok(Emit::Drop);
+                }
             }
         }
         let mut point = None;
         if self.spec.truncate > 0 || self.spec.round > 0 {
             let mut q = p.clone();
             if self.spec.truncate > 0 {
-                q.time -= q.time.rem_euclid(self.spec.truncate);
-            } else {
-                let r = self.spec.round;
-                let rem = q.time.rem_euclid(r);
-                q.time = if rem * 2 >= r { q.time - rem + r } else { q.time - rem };
+                q.time = truncate(q.time, self.spec.truncate);
+            }
+            if self.spec.round > 0 {
+                q.time = go_round(q.time, self.spec.round);
             }
             point = Some(q);
         }
         let group = if self.grouped {
             let dims = if self.spec.group_by_star {
-                Arc::new(Dimensions { tags: p.tags.keys().cloned().collect(), by_name: self.dims.by_name })
+                Arc::new(Dimensions {
+                    tags: p.tags.keys().cloned().collect(),
+                    by_name: self.dims.by_name,
+                })
             } else {
                 self.dims.clone()
             };
-            Some(Group { id: GroupId::build(&p.name, &p.tags, &dims.tags, dims.by_name), dims })
+            Some(Group {
+                id: GroupId::build(&p.name, &p.tags, &dims.tags, dims.by_name),
+                dims,
+            })
         } else {
             None
         };
@@ -69,5 +104,23 @@ impl Node for FromNode {
             return Ok(Emit::Same);
         }
         Ok(Emit::Point { point, group })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: i64 = 1_000_000_000;
+
+    #[test]
+    fn rounds_like_go() {
+        assert_eq!(go_round(14 * S, 10 * S), 10 * S);
+        assert_eq!(go_round(15 * S, 10 * S), 20 * S);
+        assert_eq!(go_round(-5 * S, 10 * S), 0);
+        assert_eq!(go_round(-6 * S, 10 * S), -10 * S);
+        // Weeks round relative to Go's zero time (a Monday), not to 1970 (a Thursday).
+        let week = 7 * 86_400 * S;
+        assert_eq!(go_round(0, week), -3 * 86_400 * S);
     }
 }

@@ -1,5 +1,8 @@
 //! `|groupBy(tags...|*)`: regroups points, and splits/merges batches into the new groups
 //! (mirrors group_by.go).
+//!
+//! Batches are regrouped point by point and held until a batch with another time arrives,
+//! so batches of several input groups that share a time merge into the new groups.
 
 use std::sync::Arc;
 
@@ -12,6 +15,7 @@ use crate::node::{Emit, Node, Out, TaskCtx};
 
 pub(crate) struct GroupByNode {
     spec: GroupBySpec,
+    /// The named dimensions as Kapacitor uses them: sorted, minus the excluded ones.
     dims: Arc<Dimensions>,
     /// Batches regrouped from inputs with the same tmax, flushed when the tmax changes.
     pending: Vec<Batch>,
@@ -20,28 +24,58 @@ pub(crate) struct GroupByNode {
 
 impl GroupByNode {
     pub(crate) fn new(spec: GroupBySpec) -> Self {
+        let mut tags: Vec<SmolStr> = spec
+            .tags
+            .iter()
+            .filter(|t| !spec.exclude.contains(t))
+            .map(SmolStr::new)
+            .collect();
+        tags.sort();
+        tags.dedup();
         let dims = Arc::new(Dimensions {
-            tags: spec.tags.iter().map(SmolStr::new).collect(),
+            tags,
             by_name: spec.by_measurement,
         });
-        GroupByNode { spec, dims, pending: Vec::new(), pending_tmax: None }
+        GroupByNode {
+            spec,
+            dims,
+            pending: Vec::new(),
+            pending_tmax: None,
+        }
     }
 
     fn dims_for(&self, tags: &Tags, by_name: bool) -> Arc<Dimensions> {
-        if !self.spec.star && by_name == self.dims.by_name {
-            return self.dims.clone();
+        if !self.spec.star {
+            if by_name == self.dims.by_name {
+                return self.dims.clone();
+            }
+            return Arc::new(Dimensions {
+                tags: self.dims.tags.clone(),
+                by_name,
+            });
         }
-        let tag_names = if self.spec.star {
-            tags.keys().filter(|k| !self.spec.exclude.iter().any(|e| e == k.as_str())).cloned().collect()
-        } else {
-            self.dims.tags.clone()
-        };
-        Arc::new(Dimensions { tags: tag_names, by_name })
+        // `*`: every tag of the point (sorted, as tag sets are), minus the excluded ones.
+        let tag_names = tags
+            .keys()
+            .filter(|k| !self.spec.exclude.iter().any(|e| e == k.as_str()))
+            .cloned()
+            .collect();
+        Arc::new(Dimensions {
+            tags: tag_names,
+            by_name,
+        })
     }
 
     fn flush(&mut self) -> Vec<Out> {
         self.pending_tmax = None;
-        self.pending.drain(..).map(Out::Batch).collect()
+        self.pending
+            .drain(..)
+            .map(|mut b| {
+                // Merged inputs interleave; Kapacitor sorts each new group by time.
+                b.points.sort_by_key(|p| p.time);
+                Out::Batch(b)
+            })
+            .collect()
     }
 }
 
@@ -50,7 +84,10 @@ impl Node for GroupByNode {
         let by_name = msg.group.dims.by_name || self.spec.by_measurement;
         let dims = self.dims_for(&msg.point.tags, by_name);
         let id = GroupId::build(&msg.point.name, &msg.point.tags, &dims.tags, dims.by_name);
-        Ok(Emit::Point { point: None, group: Some(Group { id, dims }) })
+        Ok(Emit::Point {
+            point: None,
+            group: Some(Group { id, dims }),
+        })
     }
 
     fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
@@ -63,7 +100,11 @@ impl Node for GroupByNode {
         for p in &b.points {
             let dims = self.dims_for(&p.tags, by_name);
             let id = GroupId::build(&b.name, &p.tags, &dims.tags, dims.by_name);
-            let idx = match self.pending.iter().position(|x| x.group.id == id && x.name == b.name) {
+            let idx = match self
+                .pending
+                .iter()
+                .position(|x| x.group.id == id && x.name == b.name)
+            {
                 Some(i) => i,
                 None => {
                     let mut tags = Tags::with_capacity(dims.tags.len());
@@ -82,7 +123,11 @@ impl Node for GroupByNode {
             };
             self.pending[idx].points.push(p.clone());
         }
-        Ok(if out.is_empty() { Emit::Drop } else { Emit::Many(out) })
+        Ok(if out.is_empty() {
+            Emit::Drop
+        } else {
+            Emit::Many(out)
+        })
     }
 
     fn cardinality(&self) -> usize {

@@ -14,14 +14,20 @@ pub(crate) struct WhereNode {
 
 impl WhereNode {
     pub(crate) fn new(spec: WhereSpec) -> Self {
-        WhereNode { spec, states: Default::default() }
+        WhereNode {
+            spec,
+            states: Default::default(),
+        }
     }
 }
 
 impl Node for WhereNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let lambda = &self.spec.lambda;
-        let st = self.states.entry(msg.group.id.clone()).or_insert_with(|| lambda.new_state());
+        let st = self
+            .states
+            .entry(msg.group.id.clone())
+            .or_insert_with(|| lambda.new_state());
         if lambda.eval_bool(msg.point, st).map_err(|e| e.to_string())? {
             Ok(Emit::Same)
         } else {
@@ -29,14 +35,29 @@ impl Node for WhereNode {
         }
     }
 
-    fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
+    fn batch(&mut self, ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
         let lambda = &self.spec.lambda;
-        let st = self.states.entry(b.group.id.clone()).or_insert_with(|| lambda.new_state());
-        let mut out = Batch { points: Vec::with_capacity(b.points.len()), ..b.clone_empty() };
+        let st = self
+            .states
+            .entry(b.group.id.clone())
+            .or_insert_with(|| lambda.new_state());
+        let mut out = Batch {
+            points: Vec::with_capacity(b.points.len()),
+            ..b.clone_empty()
+        };
         for p in &b.points {
-            let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
-            if lambda.eval_bool(&scope, st).map_err(|e| e.to_string())? {
-                out.points.push(p.clone());
+            let scope = FieldsTagsScope {
+                fields: &p.fields,
+                tags: &p.tags,
+                time: p.time,
+            };
+            // As Kapacitor, a point the predicate fails on is dropped; the batch goes on.
+            match lambda.eval_bool(&scope, st) {
+                Ok(true) => out.points.push(p.clone()),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(task = %ctx.task, err = %e, "error while evaluating expression")
+                }
             }
         }
         Ok(Emit::Batch(out))
