@@ -32,6 +32,15 @@ pub fn build(
     for s in &program.statements {
         ev.statement(s).map_err(PipelineError::Eval)?;
     }
+    let deadman = crate::nodes::deadman_config();
+    if deadman.global {
+        // `[deadman] global = true`: every source of the task gets a deadman switch.
+        let sources: Vec<usize> = ev.nodes[root_id].children.clone();
+        for s in sources {
+            let args = [Val::Float(deadman.threshold), Val::Duration(deadman.interval)];
+            ev.deadman(s, &args, Pos::default()).map_err(PipelineError::Eval)?;
+        }
+    }
     for n in &ev.nodes {
         n.validate().map_err(|e| {
             PipelineError::Eval(format!("invalid {} node {}: {e}", n.kind.desc(), n.name))

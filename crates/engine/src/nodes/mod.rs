@@ -20,6 +20,7 @@ mod shift;
 mod state_tracking;
 mod stats;
 mod stream;
+mod trickle;
 mod union;
 mod where_;
 mod window;
@@ -81,6 +82,7 @@ pub(crate) fn create(
             NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
             NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
             NodeKind::Stats(s) => Box::new(stats::StatsNode::new(s.clone())),
+            NodeKind::Trickle => Box::new(trickle::TrickleNode),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

@@ -400,3 +400,10 @@ fn deadman_fires_when_data_stops_and_recovers() {
     assert_eq!(events[1].1.data.level, Level::Ok);
     assert_eq!(events[1].1.data.message, "nil:from1 for task 't' is alive: 2.000 points/10s.");
 }
+
+#[test]
+fn trickle_turns_windows_back_into_points() {
+    let out = run_values("stream|from().measurement('m')|window().periodCount(2).everyCount(2)|trickle()|httpOut('out')", &[1.0, 2.0]);
+    // httpOut keeps the latest point of the group: the second point of the window.
+    assert_eq!(out["series"][0]["values"], serde_json::json!([["1971-01-01T00:00:01Z", 2]]));
+}

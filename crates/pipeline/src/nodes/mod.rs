@@ -140,6 +140,8 @@ pub enum NodeKind {
     Barrier(BarrierSpec),
     /// `|stats(interval)`: a source observing another node.
     Stats(StatsSpec),
+    /// `|trickle()`: batches become points.
+    Trickle,
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -237,6 +239,7 @@ impl NodeKind {
             NodeKind::Flatten(_) => "flatten",
             NodeKind::Barrier(_) => "barrier",
             NodeKind::Stats(_) => "stats",
+            NodeKind::Trickle => "trickle",
         }
     }
 
@@ -245,6 +248,7 @@ impl NodeKind {
         match self {
             NodeKind::Stream | NodeKind::Batch => None,
             NodeKind::From(_) | NodeKind::Window(_) => Some(EdgeType::Stream),
+            NodeKind::Trickle => Some(EdgeType::Batch),
             _ => None,
         }
     }
@@ -254,7 +258,7 @@ impl NodeKind {
         match self {
             NodeKind::Stream | NodeKind::From(_) => EdgeType::Stream,
             NodeKind::Batch | NodeKind::Window(_) => EdgeType::Batch,
-            NodeKind::Stats(_) => EdgeType::Stream,
+            NodeKind::Stats(_) | NodeKind::Trickle => EdgeType::Stream,
             NodeKind::Combine(_) => EdgeType::Stream,
             NodeKind::InfluxQl(s) if s.is_transformation() => input,
             NodeKind::InfluxQl(s) if s.outputs_batch() => EdgeType::Batch,
@@ -291,6 +295,7 @@ impl NodeKind {
             NodeKind::Flatten(_) => "*pipeline.FlattenNode",
             NodeKind::Barrier(_) => "*pipeline.BarrierNode",
             NodeKind::Stats(_) => "*pipeline.StatsNode",
+            NodeKind::Trickle => "*pipeline.TrickleNode",
         }
     }
 
@@ -331,6 +336,7 @@ impl NodeKind {
             NodeKind::Flatten(_) => flatten::PROPERTIES,
             NodeKind::Barrier(_) => barrier::PROPERTIES,
             NodeKind::Stats(_) => stats::PROPERTIES,
+            NodeKind::Trickle => &[],
         };
         props.contains(&name)
     }
@@ -362,6 +368,7 @@ impl NodeKind {
             NodeKind::Flatten(s) => s.set(name, args),
             NodeKind::Barrier(s) => s.set(name, args),
             NodeKind::Stats(s) => s.set(name, args),
+            NodeKind::Trickle => Ok(Set::Unknown),
         }
     }
 
@@ -407,6 +414,10 @@ impl NodeKind {
             "combine" => NodeKind::Combine(CombineSpec::new(args)?),
             "flatten" => NodeKind::Flatten(FlattenSpec::new(args)?),
             "barrier" => NodeKind::Barrier(BarrierSpec::new(args)?),
+            "trickle" => {
+                crate::args::none(args)?;
+                NodeKind::Trickle
+            }
             m if influxql::METHODS.contains(&m) => NodeKind::InfluxQl(InfluxQlSpec::new(m, args)?),
             other => {
                 return Err(format!(
