@@ -38,6 +38,8 @@ pub(crate) enum Out {
 pub(crate) struct TaskCtx {
     pub task: String,
     pub clock: Arc<dyn kapa_models::time::Clock>,
+    /// Points written back by kapacitorLoopback nodes, dispatched after the current write.
+    pub loopback: Arc<parking_lot::Mutex<Vec<(String, String, Point)>>>,
     pub alerts: Arc<dyn AlertSink>,
     pub server: ServerInfo,
 }

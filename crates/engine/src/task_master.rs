@@ -68,6 +68,8 @@ pub struct TaskMaster {
     cfg: EngineConfig,
     tasks: RwLock<HashMap<String, Entry>>,
     router: RwLock<Arc<Router>>,
+    /// Points from kapacitorLoopback nodes waiting to be written.
+    loopback: Arc<Mutex<Vec<(String, String, Point)>>>,
 }
 
 impl std::fmt::Debug for Entry {
@@ -105,6 +107,7 @@ impl TaskMaster {
             cfg,
             tasks: RwLock::new(HashMap::new()),
             router: RwLock::new(Arc::new(Router::default())),
+            loopback: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
@@ -119,9 +122,17 @@ impl TaskMaster {
     pub fn start_task(&self, def: &TaskDef) -> Result<(), EngineError> {
         let pipeline = kapa_pipeline::compile(&def.script, def.task_type, &def.vars)?;
         nodes::check(&pipeline)?;
+        for n in &pipeline.nodes {
+            if let NodeKind::Loopback(l) = &n.kind
+                && let Some(d) = def.dbrps.iter().find(|d| d.db == l.database && d.rp == l.retention_policy)
+            {
+                return Err(EngineError::Node(format!("loop detected on dbrp: {{{} {}}}", d.db, d.rp)));
+            }
+        }
         let ctx = TaskCtx {
             task: def.id.clone(),
             clock: self.cfg.clock.clone(),
+            loopback: self.loopback.clone(),
             alerts: self.cfg.alerts.clone(),
             server: self.cfg.server.clone(),
         };
@@ -183,6 +194,26 @@ impl TaskMaster {
     pub fn write_points(&self, db: &str, rp: &str, points: &[Point]) {
         let router = self.router.read().clone();
         router.dispatch(db, rp, points);
+        self.drain_loopback();
+    }
+
+    /// Writes the points kapacitorLoopback nodes queued; bounded so that tasks looping into
+    /// each other cannot spin forever.
+    fn drain_loopback(&self) {
+        for _ in 0..16 {
+            let queued = std::mem::take(&mut *self.loopback.lock());
+            if queued.is_empty() {
+                return;
+            }
+            let router = self.router.read().clone();
+            for (db, rp, p) in queued {
+                router.dispatch(&db, &rp, std::slice::from_ref(&p));
+            }
+        }
+        let dropped = std::mem::take(&mut *self.loopback.lock()).len();
+        if dropped > 0 {
+            tracing::warn!(dropped, "kapacitorLoopback points dropped: tasks write back into each other in a loop");
+        }
     }
 
     fn with_task<T>(&self, id: &str, f: impl FnOnce(&mut ExecutingTask) -> T) -> Option<T> {
@@ -215,6 +246,7 @@ impl TaskMaster {
         for h in handles {
             h.lock().tick(now);
         }
+        self.drain_loopback();
     }
 
     /// Starts a thread that calls `tick` every `every` until the task master is dropped.

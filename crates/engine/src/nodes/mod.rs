@@ -14,6 +14,7 @@ mod group_by;
 mod http_out;
 mod influxql;
 mod join;
+mod kapacitor_loopback;
 mod log;
 mod sample;
 mod shift;
@@ -83,6 +84,7 @@ pub(crate) fn create(
             NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
             NodeKind::Stats(s) => Box::new(stats::StatsNode::new(s.clone())),
             NodeKind::Trickle => Box::new(trickle::TrickleNode),
+            NodeKind::Loopback(s) => Box::new(kapacitor_loopback::LoopbackNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

@@ -407,3 +407,20 @@ fn trickle_turns_windows_back_into_points() {
     // httpOut keeps the latest point of the group: the second point of the window.
     assert_eq!(out["series"][0]["values"], serde_json::json!([["1971-01-01T00:00:01Z", 2]]));
 }
+
+#[test]
+fn kapacitor_loopback_feeds_other_tasks_and_refuses_loops() {
+    let (tm, _) = master();
+    let writer = "stream|from().measurement('cpu')|eval(lambda: \"v\" * 2.0).as('v2')|kapacitorLoopback().database('loop').retentionPolicy('autogen').measurement('cpu2').tag('via', 'loopback')";
+    tm.start_task(&def("w", writer)).unwrap();
+    let mut reader = def("r", "stream|from().measurement('cpu2')|httpOut('out')");
+    reader.dbrps = vec![Dbrp { db: "loop".into(), rp: "autogen".into() }];
+    tm.start_task(&reader).unwrap();
+    tm.write_points("db", "rp", &[pt("cpu", &[("host", "a")], &[("v", 21.0)], 1)]);
+    let out = serde_json::to_string(&tm.http_out("r", "out").unwrap()).unwrap();
+    assert_eq!(out, r#"{"series":[{"name":"cpu2","tags":{"host":"a","via":"loopback"},"columns":["time","v2"],"values":[["1971-01-01T00:00:01Z",42]]}]}"#);
+    assert_eq!(tm.task_stats("w").unwrap()["node-stats"]["kapacitor_loopback3"]["points_written"], 1);
+    let looping = "stream|from().measurement('cpu')|kapacitorLoopback().database('db').retentionPolicy('rp')";
+    let err = tm.start_task(&def("l", looping)).unwrap_err();
+    assert_eq!(err.to_string(), "loop detected on dbrp: {db rp}");
+}

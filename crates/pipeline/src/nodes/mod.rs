@@ -14,6 +14,7 @@ mod group_by;
 mod http_out;
 mod influxql;
 mod join;
+mod kapacitor_loopback;
 mod log;
 mod sample;
 mod shift;
@@ -37,6 +38,7 @@ pub use group_by::GroupBySpec;
 pub use http_out::HttpOutSpec;
 pub use influxql::{InfluxQlArgs, InfluxQlSpec};
 pub use join::{JoinFill, JoinSpec};
+pub use kapacitor_loopback::LoopbackSpec;
 pub use log::LogSpec;
 pub use sample::SampleSpec;
 pub use shift::ShiftSpec;
@@ -142,6 +144,8 @@ pub enum NodeKind {
     Stats(StatsSpec),
     /// `|trickle()`: batches become points.
     Trickle,
+    /// `|kapacitorLoopback()`
+    Loopback(LoopbackSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -240,6 +244,7 @@ impl NodeKind {
             NodeKind::Barrier(_) => "barrier",
             NodeKind::Stats(_) => "stats",
             NodeKind::Trickle => "trickle",
+            NodeKind::Loopback(_) => "kapacitor_loopback",
         }
     }
 
@@ -296,6 +301,7 @@ impl NodeKind {
             NodeKind::Barrier(_) => "*pipeline.BarrierNode",
             NodeKind::Stats(_) => "*pipeline.StatsNode",
             NodeKind::Trickle => "*pipeline.TrickleNode",
+            NodeKind::Loopback(_) => "*pipeline.KapacitorLoopbackNode",
         }
     }
 
@@ -337,6 +343,7 @@ impl NodeKind {
             NodeKind::Barrier(_) => barrier::PROPERTIES,
             NodeKind::Stats(_) => stats::PROPERTIES,
             NodeKind::Trickle => &[],
+            NodeKind::Loopback(_) => kapacitor_loopback::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -369,6 +376,7 @@ impl NodeKind {
             NodeKind::Barrier(s) => s.set(name, args),
             NodeKind::Stats(s) => s.set(name, args),
             NodeKind::Trickle => Ok(Set::Unknown),
+            NodeKind::Loopback(s) => s.set(name, args),
         }
     }
 
@@ -414,6 +422,7 @@ impl NodeKind {
             "combine" => NodeKind::Combine(CombineSpec::new(args)?),
             "flatten" => NodeKind::Flatten(FlattenSpec::new(args)?),
             "barrier" => NodeKind::Barrier(BarrierSpec::new(args)?),
+            "kapacitorLoopback" => NodeKind::Loopback(LoopbackSpec::new(args)?),
             "trickle" => {
                 crate::args::none(args)?;
                 NodeKind::Trickle
@@ -444,6 +453,7 @@ impl PipelineNode {
             NodeKind::Window(w) => w.validate(),
             NodeKind::Join(j) => j.validate(self.parents.len()),
             NodeKind::Barrier(b) => b.validate(),
+            NodeKind::Loopback(l) => l.validate(),
             NodeKind::Eval(e) if e.as_.len() != e.lambdas.len() => {
                 Err("must provide one name per expression via the 'As' property".into())
             }
