@@ -759,3 +759,35 @@ fn working_cardinality_counts_groups() {
         "{stats}"
     );
 }
+
+#[test]
+fn an_empty_window_counts_and_sums_zero() {
+    // A 1s window every 5s: the window emitted at 5s holds no point.
+    let script = |call: &str| {
+        format!(
+            "stream\n    |from()\n        .measurement('m')\n    |window()\n        .period(1s)\n        .every(5s)\n    |{call}\n    |httpOut('out')\n"
+        )
+    };
+    let data = "m value=1 0\nm value=2 3\nm value=3 5";
+    assert_eq!(
+        run(&script("count('value')"), data, "out"),
+        r#"{"series":[{"name":"m","columns":["time","count"],"values":[["1971-01-01T00:00:05Z",0]]}]}"#
+    );
+    assert_eq!(
+        run(&script("sum('value')"), data, "out"),
+        r#"{"series":[{"name":"m","columns":["time","sum"],"values":[["1971-01-01T00:00:05Z",0]]}]}"#
+    );
+    assert_eq!(
+        run(&script("max('value')"), data, "out"),
+        r#"{"series":null}"#
+    );
+}
+
+#[test]
+fn group_tags_include_missing_dimensions_as_empty() {
+    let script = "stream\n    |from()\n        .measurement('m')\n        .groupBy('host', 'rack')\n    |count('value')\n    |httpOut('out')\n";
+    assert_eq!(
+        run(script, "m,host=a value=1 0\nm,host=a value=2 1", "out"),
+        r#"{"series":[{"name":"m","tags":{"host":"a","rack":""},"columns":["time","count"],"values":[["1971-01-01T00:00:00Z",1]]}]}"#
+    );
+}

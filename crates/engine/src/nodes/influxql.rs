@@ -201,13 +201,16 @@ struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    fn emitter(
+    fn emitter<'b>(
         &self,
-        name: &'a SmolStr,
+        name: &'b SmolStr,
         time: i64,
-        tags: &'a Tags,
-        batch: Option<&'a [BatchPoint]>,
-    ) -> Emitter<'a> {
+        tags: &'b Tags,
+        batch: Option<&'b [BatchPoint]>,
+    ) -> Emitter<'b>
+    where
+        'a: 'b,
+    {
         Emitter {
             func: self.func,
             field: self.field,
@@ -243,7 +246,7 @@ impl<'a> Shared<'a> {
     /// The point or batch a stream reducer's context emits.
     fn emit_stream(&self, c: &mut Context, st: &GroupState, group: &Group) -> Emit {
         let outs = c.emit();
-        let em = self.emitter_for(st);
+        let em = self.emitter(&st.name, st.time, &st.tags, None);
         if self.func.batch_output() {
             return Emit::Batch(em.batch(outs, group));
         }
@@ -253,22 +256,6 @@ impl<'a> Shared<'a> {
                 group: None,
             },
             None => Emit::Drop,
-        }
-    }
-
-    fn emitter_for<'s>(&self, st: &'s GroupState) -> Emitter<'s>
-    where
-        'a: 's,
-    {
-        Emitter {
-            func: self.func,
-            field: self.field,
-            as_: self.as_,
-            point_times: self.point_times,
-            name: &st.name,
-            time: st.time,
-            tags: &st.tags,
-            batch: None,
         }
     }
 }
