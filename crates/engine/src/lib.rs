@@ -13,6 +13,7 @@ mod router;
 mod task_master;
 mod template;
 mod time;
+mod window_buffer;
 
 pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink};
 pub use message::{Batch, BatchPoint, Dimensions, Group};

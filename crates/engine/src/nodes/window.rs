@@ -1,13 +1,12 @@
 //! `|window()`: buffers points per group and emits them as batches, by time (period/every,
 //! align, fillPeriod, every 0) or by count (mirrors window.go).
 
-use std::collections::VecDeque;
-
 use kapa_models::Tags;
 use kapa_pipeline::nodes::WindowSpec;
 use smol_str::SmolStr;
 
-use crate::message::{Barrier, Batch, BatchPoint, Group, GroupMap, PointMsg};
+use crate::message::{Barrier, Batch, Group, GroupMap, PointMsg};
+use crate::window_buffer::WindowBuffer;
 use crate::node::{Emit, Node, Out, TaskCtx};
 use crate::time::truncate;
 
@@ -15,7 +14,7 @@ struct GroupWindow {
     name: SmolStr,
     group: Group,
     tags: Tags,
-    buf: VecDeque<BatchPoint>,
+    buf: WindowBuffer,
     /// Time windows: the next emit time. Count windows: the count at which to emit next.
     next_emit: i64,
     count: i64,
@@ -55,7 +54,7 @@ fn batch_of(w: &GroupWindow, tmax: i64) -> Batch {
         group: w.group.clone(),
         tags: w.tags.clone(),
         tmax,
-        points: w.buf.iter().cloned().collect(),
+        points: w.buf.points(),
     }
 }
 
@@ -78,7 +77,7 @@ impl Node for WindowNode {
                     name: p.name.clone(),
                     group: msg.group.clone(),
                     tags,
-                    buf: VecDeque::new(),
+                    buf: WindowBuffer::new(),
                     next_emit,
                     count: 0,
                 },
@@ -88,17 +87,16 @@ impl Node for WindowNode {
         let Some(w) = self.windows.get_mut(&msg.group.id) else {
             return Ok(Emit::Drop);
         };
-        let bp = BatchPoint { time: p.time, fields: p.fields.clone(), tags: p.tags.clone() };
 
         if spec.period_count > 0 {
-            w.buf.push_back(bp);
+            w.buf.push(p.time, &p.tags, &p.fields);
             if w.buf.len() as i64 > spec.period_count {
                 w.buf.pop_front();
             }
             w.count += 1;
             if w.count == w.next_emit {
                 w.next_emit += spec.every_count;
-                let tmax = w.buf.back().map(|b| b.time).unwrap_or(p.time);
+                let tmax = w.buf.back_time().unwrap_or(p.time);
                 return Ok(Emit::Batch(batch_of(w, tmax)));
             }
             return Ok(Emit::Drop);
@@ -106,10 +104,10 @@ impl Node for WindowNode {
 
         if spec.every == 0 {
             // Emitting on every point: a right-closed window (oldest, now].
-            w.buf.push_back(bp);
+            w.buf.push(p.time, &p.tags, &p.fields);
             if p.time >= w.next_emit {
                 let oldest = p.time - spec.period;
-                while w.buf.front().is_some_and(|b| b.time <= oldest) {
+                while w.buf.front_time().is_some_and(|t| t <= oldest) {
                     w.buf.pop_front();
                 }
                 w.next_emit = p.time;
@@ -122,7 +120,7 @@ impl Node for WindowNode {
         let mut out = None;
         if p.time >= w.next_emit {
             let oldest = w.next_emit - spec.period;
-            while w.buf.front().is_some_and(|b| b.time < oldest) {
+            while w.buf.front_time().is_some_and(|t| t < oldest) {
                 w.buf.pop_front();
             }
             out = Some(batch_of(w, w.next_emit));
@@ -131,7 +129,7 @@ impl Node for WindowNode {
                 w.next_emit = truncate(w.next_emit, spec.every);
             }
         }
-        w.buf.push_back(bp);
+        w.buf.push(p.time, &p.tags, &p.fields);
         Ok(match out {
             Some(b) => Emit::Batch(b),
             None => Emit::Drop,
@@ -150,14 +148,14 @@ impl Node for WindowNode {
         }
         let batch = if spec.every == 0 {
             let oldest = b.time - spec.period;
-            while w.buf.front().is_some_and(|p| p.time <= oldest) {
+            while w.buf.front_time().is_some_and(|t| t <= oldest) {
                 w.buf.pop_front();
             }
             w.next_emit = b.time;
             batch_of(w, b.time)
         } else {
             let oldest = w.next_emit - spec.period;
-            while w.buf.front().is_some_and(|p| p.time < oldest) {
+            while w.buf.front_time().is_some_and(|t| t < oldest) {
                 w.buf.pop_front();
             }
             let batch = batch_of(w, w.next_emit);
