@@ -11,7 +11,7 @@ use kapa_models::{FieldValue, Fields, Tags};
 use kapa_pipeline::nodes::EvalSpec;
 use smol_str::SmolStr;
 
-use crate::message::{Batch, GroupMap, PointMsg};
+use crate::message::{Batch, Group, GroupMap, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct EvalNode {
@@ -243,6 +243,11 @@ impl Node for EvalNode {
             }
         }
         Ok(Emit::Batch(out))
+    }
+
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {
+        self.states.remove(&group.id);
+        Ok(Emit::Same)
     }
 
     fn cardinality(&self) -> usize {

@@ -1,8 +1,8 @@
 //! `|groupBy(tags...|*)`: regroups points, and splits/merges batches into the new groups
 //! (mirrors group_by.go).
 //!
-//! Batches are regrouped point by point and held until a batch with another time arrives,
-//! so batches of several input groups that share a time merge into the new groups.
+//! Batches are regrouped point by point and held until a batch (or barrier) with another time
+//! arrives, so batches of several input groups that share a time merge into the new groups.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use kapa_models::{GroupId, Tags};
 use kapa_pipeline::nodes::GroupBySpec;
 use smol_str::SmolStr;
 
-use crate::message::{Batch, Dimensions, Group, PointMsg};
+use crate::message::{Barrier, Batch, Dimensions, Group, PointMsg};
 use crate::node::{Emit, Node, Out, TaskCtx};
 
 pub(crate) struct GroupByNode {
@@ -130,7 +130,120 @@ impl Node for GroupByNode {
         })
     }
 
+    fn barrier(&mut self, _ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
+        if self.pending_tmax == Some(b.time) {
+            return Ok(Emit::Same);
+        }
+        let mut out = self.flush();
+        out.push(Out::Barrier(b.clone()));
+        Ok(Emit::Many(out))
+    }
+
     fn cardinality(&self) -> usize {
         self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use kapa_models::time::ManualClock;
+    use kapa_models::{FieldValue, Fields};
+
+    use super::*;
+    use crate::alert_event::NullAlertSink;
+    use crate::message::BatchPoint;
+    use crate::node::TaskCtx;
+
+    fn ctx() -> TaskCtx {
+        TaskCtx {
+            task: "t".into(),
+            clock: Arc::new(ManualClock::new(0)),
+            loopback: Default::default(),
+            alerts: Arc::new(NullAlertSink),
+            server: Default::default(),
+        }
+    }
+
+    fn batch(host: &str, tmax: i64, times: &[i64]) -> Batch {
+        let mut tags = Tags::new();
+        tags.insert("host", host.into());
+        tags.insert("type", "idle".into());
+        let dims = Arc::new(Dimensions {
+            tags: vec!["host".into()],
+            by_name: false,
+        });
+        let mut group_tags = Tags::new();
+        group_tags.insert("host", host.into());
+        Batch {
+            name: "cpu".into(),
+            group: Group {
+                id: GroupId::build("cpu", &tags, &dims.tags, false),
+                dims,
+            },
+            tags: group_tags,
+            tmax,
+            points: times
+                .iter()
+                .map(|t| {
+                    let mut fields = Fields::new();
+                    fields.insert("value", FieldValue::Float(*t as f64));
+                    BatchPoint {
+                        time: *t,
+                        fields,
+                        tags: tags.clone(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn times(out: &Emit) -> Vec<Vec<i64>> {
+        match out {
+            Emit::Many(outs) => outs
+                .iter()
+                .filter_map(|o| match o {
+                    Out::Batch(b) => Some(b.points.iter().map(|p| p.time).collect()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn merged_batches_are_sorted_and_a_barrier_flushes_them() {
+        let spec = GroupBySpec {
+            tags: vec!["type".into()],
+            star: false,
+            exclude: vec![],
+            by_measurement: false,
+        };
+        let mut node = GroupByNode::new(spec);
+        let ctx = ctx();
+        assert!(matches!(
+            node.batch(&ctx, &batch("a", 10, &[1, 5])),
+            Ok(Emit::Drop)
+        ));
+        assert!(matches!(
+            node.batch(&ctx, &batch("b", 10, &[2, 3])),
+            Ok(Emit::Drop)
+        ));
+        assert_eq!(node.cardinality(), 1);
+        // A barrier at the pending time changes nothing; a later one emits the merged group.
+        let same = Barrier {
+            group: Group::nil(),
+            time: 10,
+        };
+        assert!(matches!(node.barrier(&ctx, &same), Ok(Emit::Same)));
+        let later = Barrier {
+            group: Group::nil(),
+            time: 11,
+        };
+        let out = node.barrier(&ctx, &later).unwrap();
+        assert_eq!(times(&out), vec![vec![1, 2, 3, 5]]);
+        assert!(matches!(&out, Emit::Many(o) if matches!(o.last(), Some(Out::Barrier(_)))));
+        assert_eq!(node.cardinality(), 0);
     }
 }

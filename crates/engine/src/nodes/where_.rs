@@ -4,7 +4,7 @@
 use kapa_expr::{FieldsTagsScope, LambdaState};
 use kapa_pipeline::nodes::WhereSpec;
 
-use crate::message::{Batch, GroupMap, PointMsg};
+use crate::message::{Batch, Group, GroupMap, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
 
 pub(crate) struct WhereNode {
@@ -61,6 +61,11 @@ impl Node for WhereNode {
             }
         }
         Ok(Emit::Batch(out))
+    }
+
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {
+        self.states.remove(&group.id);
+        Ok(Emit::Same)
     }
 
     fn cardinality(&self) -> usize {
