@@ -68,7 +68,7 @@ impl WindowBuffer {
             Columns::General(_) => true,
         };
         if !fits {
-            self.to_general();
+            self.make_general();
         }
         match &mut self.columns {
             Columns::Floats { values, .. } => {
@@ -84,7 +84,7 @@ impl WindowBuffer {
         self.tags.push_back(shared);
     }
 
-    fn to_general(&mut self) {
+    fn make_general(&mut self) {
         if let Columns::Floats { keys, values } = &self.columns {
             let n = keys.len();
             let all: VecDeque<Fields> = (0..self.times.len())

@@ -387,6 +387,30 @@ async fn serve(
     Ok(())
 }
 
+/// The `[deadman]` section, over Kapacitor's defaults.
+fn deadman_config(raw: &toml::Table) -> kapa_pipeline::nodes::DeadmanConfig {
+    let mut c = kapa_pipeline::nodes::DeadmanConfig::default();
+    let Some(t) = raw.get("deadman").and_then(|v| v.as_table()) else {
+        return c;
+    };
+    if let Some(v) = t.get("threshold").and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))) {
+        c.threshold = v;
+    }
+    if let Some(v) = t.get("interval").and_then(|v| v.as_str()).and_then(|s| kapa_models::duration::parse_go(s).ok()) {
+        c.interval = v;
+    }
+    if let Some(v) = t.get("id").and_then(|v| v.as_str()) {
+        c.id = v.to_string();
+    }
+    if let Some(v) = t.get("message").and_then(|v| v.as_str()) {
+        c.message = v.to_string();
+    }
+    if let Some(v) = t.get("global").and_then(|v| v.as_bool()) {
+        c.global = v;
+    }
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,28 +450,4 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(identity_file(&p).unwrap(), a);
     }
-}
-
-/// The `[deadman]` section, over Kapacitor's defaults.
-fn deadman_config(raw: &toml::Table) -> kapa_pipeline::nodes::DeadmanConfig {
-    let mut c = kapa_pipeline::nodes::DeadmanConfig::default();
-    let Some(t) = raw.get("deadman").and_then(|v| v.as_table()) else {
-        return c;
-    };
-    if let Some(v) = t.get("threshold").and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))) {
-        c.threshold = v;
-    }
-    if let Some(v) = t.get("interval").and_then(|v| v.as_str()).and_then(|s| kapa_models::duration::parse_go(s).ok()) {
-        c.interval = v;
-    }
-    if let Some(v) = t.get("id").and_then(|v| v.as_str()) {
-        c.id = v.to_string();
-    }
-    if let Some(v) = t.get("message").and_then(|v| v.as_str()) {
-        c.message = v.to_string();
-    }
-    if let Some(v) = t.get("global").and_then(|v| v.as_bool()) {
-        c.global = v;
-    }
-    c
 }
