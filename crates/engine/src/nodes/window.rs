@@ -6,9 +6,9 @@ use kapa_pipeline::nodes::WindowSpec;
 use smol_str::SmolStr;
 
 use crate::message::{Barrier, Batch, Group, GroupMap, PointMsg};
-use crate::window_buffer::WindowBuffer;
-use crate::node::{Emit, Node, Out, TaskCtx};
+use crate::node::{Emit, Node, TaskCtx};
 use crate::time::truncate;
+use crate::window_buffer::WindowBuffer;
 
 struct GroupWindow {
     name: SmolStr,
@@ -27,7 +27,10 @@ pub(crate) struct WindowNode {
 
 impl WindowNode {
     pub(crate) fn new(spec: WindowSpec) -> Self {
-        WindowNode { spec, windows: Default::default() }
+        WindowNode {
+            spec,
+            windows: Default::default(),
+        }
     }
 
     fn first_emit(&self, now: i64) -> i64 {
@@ -67,7 +70,11 @@ impl Node for WindowNode {
                 tags.insert(d.clone(), p.tags.get(d).cloned().unwrap_or_default());
             }
             let next_emit = if self.spec.period_count > 0 {
-                if self.spec.fill_period { self.spec.period_count } else { self.spec.every_count }
+                if self.spec.fill_period {
+                    self.spec.period_count
+                } else {
+                    self.spec.every_count
+                }
             } else {
                 self.first_emit(p.time)
             };
@@ -138,13 +145,16 @@ impl Node for WindowNode {
 
     fn barrier(&mut self, _ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
         let spec = &self.spec;
-        let forward = Out::Barrier(b.clone());
+        // Count windows pass barriers on; time windows never do (window.go): a barrier only
+        // closes the current window, as a point at its time would.
+        if spec.period_count > 0 {
+            return Ok(Emit::Same);
+        }
         let Some(w) = self.windows.get_mut(&b.group.id) else {
-            return Ok(Emit::Same);
+            return Ok(Emit::Drop);
         };
-        // A barrier closes the current time window as a point at its time would.
-        if spec.period_count > 0 || b.time < w.next_emit {
-            return Ok(Emit::Same);
+        if b.time < w.next_emit {
+            return Ok(Emit::Drop);
         }
         let batch = if spec.every == 0 {
             let oldest = b.time - spec.period;
@@ -165,12 +175,16 @@ impl Node for WindowNode {
             }
             batch
         };
-        Ok(Emit::Many(vec![Out::Batch(batch), forward]))
+        Ok(Emit::Batch(batch))
     }
 
     fn delete_group(&mut self, _ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {
-        self.windows.remove(&group.id);
-        Ok(Emit::Same)
+        // Kapacitor passes a deletion on only from the groups it has.
+        Ok(if self.windows.remove(&group.id).is_some() {
+            Emit::Same
+        } else {
+            Emit::Drop
+        })
     }
 
     fn cardinality(&self) -> usize {
