@@ -4,6 +4,7 @@
 
 pub mod duration;
 pub mod group;
+pub mod httppost;
 pub mod point;
 pub mod result;
 pub mod time;

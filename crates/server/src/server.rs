@@ -301,6 +301,7 @@ async fn serve(
     tracing::info!(service = "run", cluster_id = %identity.cluster_id, server_id = %identity.server_id, "server identity");
 
     kapa_pipeline::nodes::set_deadman_config(deadman_config(&cfg.raw));
+    kapa_models::httppost::set_endpoints(httppost_endpoints(&cfg.raw));
     let store = TaskStore::open(&cfg.storage.boltdb)?;
     tracing::info!(service = "storage", path = %cfg.storage.boltdb, "opened task store");
     let engine = TaskMaster::new(EngineConfig {
@@ -385,6 +386,31 @@ async fn serve(
     }
     tracing::info!(service = "run", "server shutdown completed");
     Ok(())
+}
+
+/// The `[[httppost]]` elements.
+fn httppost_endpoints(raw: &toml::Table) -> Vec<kapa_models::httppost::HttpPostEndpoint> {
+    let Some(list) = raw.get("httppost").and_then(|v| v.as_array()) else {
+        return Vec::new();
+    };
+    let text = |t: &toml::Table, k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    list.iter()
+        .filter_map(|v| v.as_table())
+        .map(|t| kapa_models::httppost::HttpPostEndpoint {
+            endpoint: text(t, "endpoint"),
+            url: text(t, "url"),
+            headers: t
+                .get("headers")
+                .and_then(|h| h.as_table())
+                .map(|h| h.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                .unwrap_or_default(),
+            basic_auth: t.get("basic-auth").and_then(|b| b.as_table()).map(|b| (text(b, "username"), text(b, "password"))),
+            alert_template: text(t, "alert-template"),
+            alert_template_file: text(t, "alert-template-file"),
+            row_template: text(t, "row-template"),
+            row_template_file: text(t, "row-template-file"),
+        })
+        .collect()
 }
 
 /// The `[deadman]` section, over Kapacitor's defaults.
