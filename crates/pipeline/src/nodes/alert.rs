@@ -221,6 +221,29 @@ impl AlertSpec {
                 options.insert("path".into(), Value::String(args::string(a)?));
                 options.insert("mode".into(), Value::from(0o600));
             }
+            "post" => {
+                // Kapacitor's Post(urls ...string) keeps only the first URL.
+                if let Some(url) = args::strings(a)?.into_iter().next() {
+                    options.insert("url".into(), Value::String(url));
+                }
+            }
+            "tcp" => {
+                options.insert("address".into(), Value::String(args::string(a)?));
+            }
+            "exec" => {
+                let mut command = args::strings(a)?.into_iter();
+                let Some(prog) = command.next() else {
+                    return Err(format!(
+                        "wrong number of arguments: got {} exp at least 1",
+                        a.len()
+                    ));
+                };
+                options.insert("prog".into(), Value::String(prog));
+                options.insert(
+                    "args".into(),
+                    Value::Array(command.map(Value::String).collect()),
+                );
+            }
             other => {
                 return Err(format!(
                     "the {other:?} alert handler is not implemented yet in this build of Kapacitor"
@@ -242,17 +265,164 @@ impl AlertSpec {
         match (h.kind.as_str(), name) {
             ("log", "mode") => {
                 h.options.insert("mode".into(), Value::from(args::int(a)?));
-                Ok(Set::Handler(handler))
             }
-            _ => Ok(Set::Unknown),
+            ("post", "endpoint") => {
+                h.options
+                    .insert("endpoint".into(), Value::String(args::string(a)?));
+            }
+            ("post", "header") => {
+                let kv = args::strings(a)?;
+                let [k, v] = kv.as_slice() else {
+                    return Err(format!("wrong number of arguments: got {} exp 2", a.len()));
+                };
+                // Kapacitor keeps credentials out of scripts (AlertHTTPPostHandler.validate).
+                if k.eq_ignore_ascii_case("authenticate") {
+                    return Err("cannot set 'authenticate' header".into());
+                }
+                let headers = h
+                    .options
+                    .entry("headers")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(m) = headers {
+                    m.insert(k.clone(), Value::String(v.clone()));
+                }
+            }
+            ("post", "captureResponse") => {
+                args::none(a)?;
+                h.options
+                    .insert("capture-response".into(), Value::Bool(true));
+            }
+            ("post", "timeout") => {
+                h.options
+                    .insert("timeout".into(), Value::from(args::duration(a)?));
+            }
+            ("post", "skipSSLVerification") => {
+                args::none(a)?;
+                h.options
+                    .insert("skip-ssl-verification".into(), Value::Bool(true));
+            }
+            _ => return Ok(Set::Unknown),
         }
+        Ok(Set::Handler(handler))
     }
 
     /// The Go type of a handler, for messages.
     pub(crate) fn handler_go_type(&self, handler: usize) -> &'static str {
         match self.handlers.get(handler).map(|h| h.kind.as_str()) {
             Some("log") => "*pipeline.LogHandler",
+            Some("post") => "*pipeline.AlertHTTPPostHandler",
+            Some("tcp") => "*pipeline.TcpHandler",
+            Some("exec") => "*pipeline.ExecHandler",
             _ => "*pipeline.AlertNode",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use serde_json::json;
+
+    use crate::nodes::NodeKind;
+    use crate::{TaskType, compile};
+
+    fn handlers(script: &str) -> Result<Vec<super::HandlerSpec>, String> {
+        let p = compile(script, TaskType::Stream, &HashMap::new()).map_err(|e| e.to_string())?;
+        p.nodes
+            .iter()
+            .find_map(|n| match &n.kind {
+                NodeKind::Alert(a) => Some(a.handlers.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| "no alert node".to_string())
+    }
+
+    #[test]
+    fn post_with_every_sub_property() {
+        let h = handlers(
+            "stream|from()|alert().post('http://x', 'http://ignored').header('a', 'b').header('c', 'd')\
+             .endpoint('ep').captureResponse().timeout(10s).skipSSLVerification()",
+        )
+        .unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].kind, "post");
+        assert_eq!(
+            serde_json::Value::Object(h[0].options.clone()),
+            json!({
+                "url": "http://x",
+                "headers": {"a": "b", "c": "d"},
+                "endpoint": "ep",
+                "capture-response": true,
+                "timeout": 10_000_000_000_i64,
+                "skip-ssl-verification": true,
+            })
+        );
+    }
+
+    #[test]
+    fn post_without_url_uses_an_endpoint() {
+        let h = handlers("stream|from()|alert().post().endpoint('example')").unwrap();
+        assert_eq!(
+            serde_json::Value::Object(h[0].options.clone()),
+            json!({"endpoint": "example"})
+        );
+    }
+
+    #[test]
+    fn tcp_and_exec_specs() {
+        let h = handlers(
+            "stream|from()|alert().tcp('127.0.0.1:9000').exec('/bin/handler', '-v', 'x').crit(lambda: TRUE)",
+        )
+        .unwrap();
+        assert_eq!(h[0].kind, "tcp");
+        assert_eq!(
+            serde_json::Value::Object(h[0].options.clone()),
+            json!({"address": "127.0.0.1:9000"})
+        );
+        assert_eq!(h[1].kind, "exec");
+        assert_eq!(
+            serde_json::Value::Object(h[1].options.clone()),
+            json!({"prog": "/bin/handler", "args": ["-v", "x"]})
+        );
+    }
+
+    #[test]
+    fn unknown_handler_sub_property_names_the_handler_type() {
+        let err = handlers("stream|from()|alert().post('http://x').foo(0644)").unwrap_err();
+        assert_eq!(
+            err,
+            "line 1 char 40: no method or property \"foo\" on *pipeline.AlertHTTPPostHandler"
+        );
+        let err = handlers("stream|from()|alert().tcp('a:1').header('a', 'b')").unwrap_err();
+        assert_eq!(
+            err,
+            "line 1 char 34: no method or property \"header\" on *pipeline.TcpHandler"
+        );
+        let err = handlers("stream|from()|alert().exec('/x').timeout(1s)").unwrap_err();
+        assert_eq!(
+            err,
+            "line 1 char 34: no method or property \"timeout\" on *pipeline.ExecHandler"
+        );
+    }
+
+    #[test]
+    fn bad_sub_property_arguments() {
+        let err = handlers("stream|from()|alert().post('http://x').header('a')").unwrap_err();
+        assert_eq!(
+            err,
+            "line 1 char 40: error calling func \"header\" on obj *pipeline.AlertHTTPPostHandler: wrong number of arguments: got 1 exp 2"
+        );
+        let err = handlers("stream|from()|alert().post('http://x').header('Authenticate', 'x')")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "line 1 char 40: error calling func \"header\" on obj *pipeline.AlertHTTPPostHandler: cannot set 'authenticate' header"
+        );
+        let err = handlers("stream|from()|alert().exec()").unwrap_err();
+        assert_eq!(
+            err,
+            "line 1 char 23: error calling func \"exec\" on obj *pipeline.AlertNode: wrong number of arguments: got 0 exp at least 1"
+        );
     }
 }
