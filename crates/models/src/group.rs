@@ -17,8 +17,9 @@ impl GroupId {
 
     /// Builds the id from a measurement, tags and the dimension names.
     pub fn build(name: &str, tags: &Tags, dims: &[SmolStr], by_name: bool) -> Self {
-        if dims.is_empty() && !by_name {
-            return GroupId::nil();
+        if dims.is_empty() {
+            // As Kapacitor: the measurement alone, without the delimiter, or the nil group.
+            return if by_name { GroupId(SmolStr::new(name)) } else { GroupId::nil() };
         }
         let mut s = String::with_capacity(32);
         if by_name {
@@ -66,6 +67,7 @@ mod tests {
             ("cpu".into(), "0".into()),
         ]);
         assert_eq!(GroupId::build("m", &tags, &[], false).as_str(), "nil");
+        assert_eq!(GroupId::build("m", &tags, &[], true).as_str(), "m");
         let dims = vec![SmolStr::new("host"), SmolStr::new("cpu")];
         assert_eq!(
             GroupId::build("m", &tags, &dims, false).as_str(),
