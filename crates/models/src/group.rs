@@ -19,7 +19,11 @@ impl GroupId {
     pub fn build(name: &str, tags: &Tags, dims: &[SmolStr], by_name: bool) -> Self {
         if dims.is_empty() {
             // As Kapacitor: the measurement alone, without the delimiter, or the nil group.
-            return if by_name { GroupId(SmolStr::new(name)) } else { GroupId::nil() };
+            return if by_name {
+                GroupId(SmolStr::new(name))
+            } else {
+                GroupId::nil()
+            };
         }
         let mut s = String::with_capacity(32);
         if by_name {
