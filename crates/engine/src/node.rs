@@ -38,6 +38,9 @@ pub(crate) enum Out {
 pub(crate) struct TaskCtx {
     pub task: String,
     pub clock: Arc<dyn kapa_models::time::Clock>,
+    /// Engine-wide idle-group expiry in ns (0 = off): groups without data for this long are
+    /// closed with a barrier and deleted, as `barrier().idle(d).delete(TRUE)` would.
+    pub group_expiry: i64,
     /// Points written back by kapacitorLoopback nodes, dispatched after the current write.
     pub loopback: Arc<parking_lot::Mutex<Vec<(String, String, Point)>>>,
     pub alerts: Arc<dyn AlertSink>,

@@ -70,6 +70,8 @@ pub struct TaskMaster {
     router: RwLock<Arc<Router>>,
     /// Points from kapacitorLoopback nodes waiting to be written.
     loopback: Arc<Mutex<Vec<(String, String, Point)>>>,
+    /// Engine-wide idle-group expiry in ns (0 = off, Kapacitor's behaviour).
+    group_expiry: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for Entry {
@@ -108,6 +110,7 @@ impl TaskMaster {
             tasks: RwLock::new(HashMap::new()),
             router: RwLock::new(Arc::new(Router::default())),
             loopback: Arc::new(Mutex::new(Vec::new())),
+            group_expiry: std::sync::atomic::AtomicI64::new(0),
         })
     }
 
@@ -133,6 +136,7 @@ impl TaskMaster {
             task: def.id.clone(),
             clock: self.cfg.clock.clone(),
             loopback: self.loopback.clone(),
+            group_expiry: self.group_expiry.load(std::sync::atomic::Ordering::Relaxed),
             alerts: self.cfg.alerts.clone(),
             server: self.cfg.server.clone(),
         };
@@ -235,6 +239,11 @@ impl TaskMaster {
     /// The latest result of a task's httpOut endpoint.
     pub fn http_out(&self, task_id: &str, endpoint: &str) -> Option<SeriesResult> {
         self.with_task(task_id, |t| t.http_out(endpoint)).flatten()
+    }
+
+    /// Sets the engine-wide idle-group expiry (ns; 0 turns it off) for tasks started afterwards.
+    pub fn set_group_idle_expiry(&self, ns: i64) {
+        self.group_expiry.store(ns.max(0), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Ticks every task that has time-driven nodes (barrier, stats, deadman) with the

@@ -40,6 +40,8 @@ struct GroupState {
     last_triggered: i64,
     level_states: [Option<LambdaState>; 4],
     reset_states: [Option<LambdaState>; 4],
+    /// Level of the last event sent.
+    last_sent: Level,
 }
 
 impl GroupState {
@@ -250,6 +252,7 @@ impl AlertNode {
                 last_triggered: 0,
                 level_states: Default::default(),
                 reset_states: Default::default(),
+                last_sent: Level::Ok,
             },
         );
         Ok(())
@@ -285,10 +288,10 @@ impl AlertNode {
         gs.expired = !gs.changed
             && spec.state_changes_only_interval != 0
             && t - gs.last_triggered >= spec.state_changes_only_interval;
-        let emit = (gs.changed && level == Level::Ok)
-            || (level != Level::Ok
-                && !((spec.flapping.is_some() && gs.flapping)
-                    || (spec.state_changes_only && !gs.changed && !gs.expired)));
+        // A flapping alert sends nothing, recoveries included.
+        let emit = !(spec.flapping.is_some() && gs.flapping)
+            && ((gs.changed && level == Level::Ok)
+                || (level != Level::Ok && !(spec.state_changes_only && !gs.changed && !gs.expired)));
         if !emit {
             return Ok(None);
         }
@@ -297,7 +300,9 @@ impl AlertNode {
             return Ok(None);
         }
         let duration = gs.last_triggered - gs.first_triggered;
-        let previous = gs.previous();
+        // previousLevel is the level of the last event actually sent for this id.
+        let previous = gs.last_sent;
+        gs.last_sent = level;
         let id = gs.id.clone();
         let group_text = group.as_str();
 
@@ -479,6 +484,11 @@ impl Node for AlertNode {
         out.push(("infos_triggered", Stat::Int(self.infos)));
         out.push(("oks_triggered", Stat::Int(self.oks)));
         out.push(("warns_triggered", Stat::Int(self.warns)));
+    }
+
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+        self.groups.remove(&group.id);
+        Ok(Emit::Same)
     }
 
     fn cardinality(&self) -> usize {

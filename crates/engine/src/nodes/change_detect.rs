@@ -22,8 +22,12 @@ impl ChangeDetectNode {
     }
 }
 
+/// A field the current point lacks does not count as a change.
 fn changed(prev: Option<&Vec<Option<FieldValue>>>, curr: &[Option<FieldValue>]) -> bool {
-    prev.is_none_or(|p| p.as_slice() != curr)
+    match prev {
+        None => curr.iter().any(Option::is_some),
+        Some(p) => p.iter().zip(curr).any(|(a, b)| b.is_some() && a != b),
+    }
 }
 
 impl Node for ChangeDetectNode {

@@ -7,8 +7,8 @@ use kapa_models::GroupId;
 use kapa_pipeline::nodes::FromSpec;
 use smol_str::SmolStr;
 
-use crate::message::{Dimensions, Group, PointMsg};
-use crate::node::{Emit, Node, TaskCtx};
+use crate::message::{Barrier, Dimensions, Group, GroupMap, PointMsg};
+use crate::node::{Emit, Node, Out, TaskCtx};
 use crate::time::truncate;
 
 pub(crate) struct FromNode {
@@ -17,10 +17,13 @@ pub(crate) struct FromNode {
     /// Kapacitor sorts the group-by tags, so the group id does not depend on their order.
     dims: Arc<Dimensions>,
     grouped: bool,
+    /// Engine-wide idle expiry (0 = off) and when each group last had data (wall clock).
+    expiry: i64,
+    seen: GroupMap<(Group, i64)>,
 }
 
 impl FromNode {
-    pub(crate) fn new(spec: FromSpec) -> Self {
+    pub(crate) fn new(spec: FromSpec, expiry: i64) -> Self {
         let states = spec.where_.iter().map(|l| l.new_state()).collect();
         let mut tags: Vec<SmolStr> = spec.group_by.iter().map(SmolStr::new).collect();
         tags.sort();
@@ -35,6 +38,8 @@ impl FromNode {
             states,
             dims,
             grouped,
+            expiry,
+            seen: Default::default(),
         }
     }
 }
@@ -53,8 +58,8 @@ fn go_round(t: i64, d: i64) -> i64 {
     }
 }
 
-impl Node for FromNode {
-    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+impl FromNode {
+    fn filter(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let p = msg.point;
         if (!self.spec.database.is_empty() && self.spec.database != msg.db)
             || (!self.spec.retention_policy.is_empty() && self.spec.retention_policy != msg.rp)
@@ -104,6 +109,44 @@ impl Node for FromNode {
             return Ok(Emit::Same);
         }
         Ok(Emit::Point { point, group })
+    }
+}
+
+impl Node for FromNode {
+    fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
+        let emit = self.filter(ctx, msg)?;
+        if self.expiry > 0 {
+            let group = match &emit {
+                Emit::Drop => return Ok(emit),
+                Emit::Point { group: Some(g), .. } => g.clone(),
+                _ => msg.group.clone(),
+            };
+            let now = ctx.clock.now();
+            match self.seen.get_mut(&group.id) {
+                Some(e) => e.1 = now,
+                None => {
+                    self.seen.insert(group.id.clone(), (group, now));
+                }
+            }
+        }
+        Ok(emit)
+    }
+
+    fn wants_ticks(&self) -> bool {
+        self.expiry > 0
+    }
+
+    fn tick(&mut self, _ctx: &TaskCtx, now: i64) -> Result<Emit, String> {
+        let expired: Vec<GroupId> =
+            self.seen.iter().filter(|(_, (_, t))| now - *t >= self.expiry).map(|(id, _)| id.clone()).collect();
+        let mut out = Vec::with_capacity(expired.len() * 2);
+        for id in expired {
+            if let Some((group, _)) = self.seen.remove(&id) {
+                out.push(Out::Barrier(Barrier { group: group.clone(), time: now }));
+                out.push(Out::DeleteGroup(group));
+            }
+        }
+        Ok(if out.is_empty() { Emit::Drop } else { Emit::Many(out) })
     }
 }
 

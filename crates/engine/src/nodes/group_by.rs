@@ -161,6 +161,7 @@ mod tests {
             task: "t".into(),
             clock: Arc::new(ManualClock::new(0)),
             loopback: Default::default(),
+            group_expiry: 0,
             alerts: Arc::new(NullAlertSink),
             server: Default::default(),
         }

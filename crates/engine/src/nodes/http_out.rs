@@ -39,6 +39,19 @@ impl Node for HttpOutNode {
         Ok(Emit::Same)
     }
 
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+        // Kapacitor's httpOut forgets the series of a deleted group.
+        if let Some(i) = self.index.remove(&group.id) {
+            self.rows.remove(i);
+            for v in self.index.values_mut() {
+                if *v > i {
+                    *v -= 1;
+                }
+            }
+        }
+        Ok(Emit::Same)
+    }
+
     fn cardinality(&self) -> usize {
         self.rows.len()
     }

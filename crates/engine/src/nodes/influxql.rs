@@ -447,6 +447,11 @@ impl Node for InfluxQlNode {
         Ok(emit)
     }
 
+    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+        self.groups.remove(&group.id);
+        Ok(Emit::Same)
+    }
+
     fn cardinality(&self) -> usize {
         self.groups.len()
     }

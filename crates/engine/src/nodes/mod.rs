@@ -86,7 +86,7 @@ pub(crate) fn create(
             NodeKind::Trickle => Box::new(trickle::TrickleNode),
             NodeKind::Loopback(s) => Box::new(kapacitor_loopback::LoopbackNode::new(s.clone())),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
-            NodeKind::From(s) => Box::new(from::FromNode::new(s.clone())),
+            NodeKind::From(s) => Box::new(from::FromNode::new(s.clone(), ctx.group_expiry)),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),
             NodeKind::Eval(s) => Box::new(eval::EvalNode::new(s.clone())),
             NodeKind::Default(s) => Box::new(default::DefaultNode::new(s.clone())),

@@ -336,15 +336,22 @@ fn barrier_idle_closes_windows_and_deletes_groups() {
         server: ServerInfo::default(),
         topic_prefix: "main".into(),
     });
-    let s = "stream|from().measurement('cpu')|barrier().idle(5s).delete(TRUE)|window().period(10s).every(10s)|httpOut('out')";
+    let s = "stream|from().measurement('cpu')|barrier().idle(5s).delete(TRUE)|window().period(10s).every(10s)|log()|httpOut('out')";
     tm.start_task(&def("t", s)).unwrap();
+    // Without delete, the flushed window stays visible on httpOut.
+    let keep = "stream|from().measurement('cpu')|barrier().idle(5s)|window().period(10s).every(10s)|httpOut('out')";
+    tm.start_task(&def("k", keep)).unwrap();
     tm.write_points("db", "rp", &[pt("cpu", &[], &[("v", 1.0)], 0), pt("cpu", &[], &[("v", 2.0)], 1)]);
     tm.tick();
     assert_eq!(tm.http_out("t", "out").unwrap().series, None);
     // Idle for 12s of wall time: the barrier (at 12s) closes the window [0s, 10s).
     clock.set(T0 + 12 * SECOND);
     tm.tick();
-    let out = serde_json::to_string(&tm.http_out("t", "out").unwrap()).unwrap();
+    // With delete, httpOut forgets the deleted group's series, as Kapacitor's does.
+    assert_eq!(tm.http_out("t", "out").unwrap().series, None);
+    // The window passes on its flushed batch and the deletion (not the barrier).
+    assert_eq!(tm.task_stats("t").unwrap()["node-stats"]["log4"]["collected"], 2);
+    let out = serde_json::to_string(&tm.http_out("k", "out").unwrap()).unwrap();
     assert_eq!(out, r#"{"series":[{"name":"cpu","columns":["time","v"],"values":[["1971-01-01T00:00:00Z",1],["1971-01-01T00:00:01Z",2]]}]}"#);
     let stats = tm.task_stats("t").unwrap();
     assert_eq!(stats["node-stats"]["barrier2"]["working_cardinality"], 0);
@@ -423,4 +430,29 @@ fn kapacitor_loopback_feeds_other_tasks_and_refuses_loops() {
     let looping = "stream|from().measurement('cpu')|kapacitorLoopback().database('db').retentionPolicy('rp')";
     let err = tm.start_task(&def("l", looping)).unwrap_err();
     assert_eq!(err.to_string(), "loop detected on dbrp: {db rp}");
+}
+
+#[test]
+fn engine_wide_idle_expiry_closes_and_forgets_groups() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let tm = TaskMaster::new(EngineConfig {
+        clock: clock.clone(),
+        alerts: Arc::new(crate::NullAlertSink),
+        server: ServerInfo::default(),
+        topic_prefix: "main".into(),
+    });
+    tm.set_group_idle_expiry(30 * SECOND);
+    let s = "stream|from().measurement('cpu').groupBy('host')|window().period(10s).every(10s)|httpOut('out')";
+    tm.start_task(&def("t", s)).unwrap();
+    tm.write_points("db", "rp", &[pt("cpu", &[("host", "a")], &[("v", 1.0)], 0), pt("cpu", &[("host", "b")], &[("v", 2.0)], 0)]);
+    clock.set(T0 + 20 * SECOND);
+    tm.write_points("db", "rp", &[pt("cpu", &[("host", "b")], &[("v", 3.0)], 20)]);
+    clock.set(T0 + 31 * SECOND);
+    tm.tick();
+    // Group a idled 31s: its window was flushed by the barrier, then the group was forgotten.
+    let stats = tm.task_stats("t").unwrap();
+    assert_eq!(stats["node-stats"]["window2"]["working_cardinality"], 1);
+    assert_eq!(stats["node-stats"]["from1"]["working_cardinality"], 0);
+    let out = serde_json::to_string(&tm.http_out("t", "out").unwrap()).unwrap();
+    assert_eq!(out, r#"{"series":[{"name":"cpu","tags":{"host":"b"},"columns":["time","v"],"values":[["1971-01-01T00:00:00Z",2]]}]}"#);
 }
