@@ -289,9 +289,10 @@ impl AlertNode {
             && spec.state_changes_only_interval != 0
             && t - gs.last_triggered >= spec.state_changes_only_interval;
         // A flapping alert sends nothing, recoveries included.
-        let emit = !(spec.flapping.is_some() && gs.flapping)
-            && ((gs.changed && level == Level::Ok)
-                || (level != Level::Ok && !(spec.state_changes_only && !gs.changed && !gs.expired)));
+        let flapping = spec.flapping.is_some() && gs.flapping;
+        let recovery = gs.changed && level == Level::Ok;
+        let repeat_suppressed = spec.state_changes_only && !gs.changed && !gs.expired;
+        let emit = !flapping && (recovery || (level != Level::Ok && !repeat_suppressed));
         if !emit {
             return Ok(None);
         }
