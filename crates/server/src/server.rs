@@ -315,6 +315,19 @@ async fn serve(
         topic_prefix: "main".into(),
     });
     let tasks = Arc::new(TaskService::new(store, engine.clone()));
+    let expiry = cfg
+        .raw
+        .get("task")
+        .and_then(|t| t.get("group-idle-expiry"))
+        .and_then(|v| v.as_str())
+        .map(kapa_models::duration::parse_go)
+        .transpose()
+        .map_err(|e| ServerError::Io(format!("[task] group-idle-expiry: {e}")))?
+        .unwrap_or(0);
+    if expiry > 0 {
+        tracing::info!(service = "task_master", expiry = %kapa_models::duration::format_go(expiry), "idle groups expire");
+    }
+    engine.set_group_idle_expiry(expiry);
     // Barrier, stats and deadman nodes act on the wall clock.
     engine.start_ticker(std::time::Duration::from_millis(100));
     {
