@@ -1,15 +1,21 @@
 //! Alert topics and handlers: the alert nodes of tasks publish events to topics, and each
-//! topic delivers them to its handlers.
+//! topic delivers them to its handlers. Every handler has its own bounded queue and
+//! thread, so publishing never waits for a delivery; transient failures are retried.
 #![warn(missing_docs)]
 
+mod delivery;
 mod gojson;
 pub mod handlers;
+mod httppost;
 mod service;
+mod template;
 
+pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
 pub use gojson::to_go_json;
-pub use service::AlertService;
+pub use httppost::validate as validate_httppost;
+pub use service::{AlertService, ServiceConfig};
 
-/// Errors raised while creating handlers.
+/// Errors raised while configuring the service or creating handlers.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[non_exhaustive]
 pub enum AlertError {
@@ -26,4 +32,15 @@ pub enum AlertError {
     /// A handler kind this build does not have.
     #[error("the {0:?} alert handler is not implemented yet in this build of Kapacitor")]
     UnknownKind(String),
+    /// The options are well-formed but the handler cannot work with them.
+    #[error("failed to create {kind} handler: {reason}")]
+    Handler {
+        /// Handler kind.
+        kind: String,
+        /// Kapacitor's reason.
+        reason: String,
+    },
+    /// An invalid service configuration section (`[[httppost]]`).
+    #[error("{0}")]
+    Config(String),
 }

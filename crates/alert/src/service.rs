@@ -1,16 +1,31 @@
 //! The alert service: topics with their handlers and the latest event state per event id.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use kapa_engine::{AlertEvent, AlertSink, Level};
 use kapa_pipeline::nodes::HandlerSpec;
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 
-use crate::handlers::{self, Handler};
+use crate::AlertError;
+use crate::delivery::{DeliveryConfig, HandlerStats, Worker};
+use crate::handlers;
+use crate::httppost::{self, Endpoints};
+use kapa_models::httppost::HttpPostEndpoint;
+
+/// Settings of the alert service.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceConfig {
+    /// Queues and retries of the handlers.
+    pub delivery: DeliveryConfig,
+    /// The `[[httppost]]` endpoints.
+    pub httppost: Vec<HttpPostEndpoint>,
+}
 
 #[derive(Debug, Default)]
 struct Topic {
-    handlers: Vec<Box<dyn Handler>>,
+    handlers: Vec<Worker>,
     /// Latest level per event id.
     levels: HashMap<String, Level>,
 }
@@ -19,12 +34,26 @@ struct Topic {
 #[derive(Debug, Default)]
 pub struct AlertService {
     topics: RwLock<HashMap<String, Topic>>,
+    /// Workers of closed or replaced topics still delivering their queues.
+    retired: Mutex<Vec<Worker>>,
+    delivery: DeliveryConfig,
+    endpoints: Endpoints,
 }
 
 impl AlertService {
-    /// An empty service.
-    pub fn new() -> std::sync::Arc<Self> {
-        std::sync::Arc::new(AlertService::default())
+    /// A service with the default settings and no `[[httppost]]` endpoints.
+    pub fn new() -> Arc<Self> {
+        Arc::new(AlertService::default())
+    }
+
+    /// A service with `cfg`; fails on an invalid `[[httppost]]` section.
+    pub fn with_config(cfg: ServiceConfig) -> Result<Arc<Self>, AlertError> {
+        Ok(Arc::new(AlertService {
+            topics: RwLock::default(),
+            retired: Mutex::default(),
+            delivery: cfg.delivery,
+            endpoints: httppost::compile(&cfg.httppost)?,
+        }))
     }
 
     /// The latest level of an event in a topic.
@@ -38,27 +67,74 @@ impl AlertService {
         names.sort();
         names
     }
+
+    /// Counters of every handler of the open topics, by topic then position.
+    pub fn handler_stats(&self) -> Vec<HandlerStats> {
+        let topics = self.topics.read();
+        let mut out: Vec<HandlerStats> = topics
+            .values()
+            .flat_map(|t| t.handlers.iter().map(Worker::stats))
+            .collect();
+        out.sort_by(|a, b| a.topic.cmp(&b.topic).then(a.index.cmp(&b.index)));
+        out
+    }
+
+    /// Waits until every handler, of open and of closed topics, has delivered (or given
+    /// up on) everything queued; false if `timeout` passed first.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let retired_idle = self.retired.lock().iter().all(|w| w.wait_idle(deadline));
+        let topics = self.topics.read();
+        retired_idle
+            && topics
+                .values()
+                .flat_map(|t| t.handlers.iter())
+                .all(|w| w.wait_idle(deadline))
+    }
+
+    /// Closes workers taken out of service and keeps those still delivering.
+    fn retire(&self, workers: Vec<Worker>) {
+        for w in &workers {
+            w.close();
+        }
+        let mut retired = self.retired.lock();
+        retired.retain(|w| !w.finished());
+        retired.extend(workers);
+    }
 }
 
 impl AlertSink for AlertService {
     fn open_topic(&self, topic: &str, specs: &[HandlerSpec]) -> Result<(), String> {
         let handlers = specs
             .iter()
-            .map(handlers::create)
+            .map(|s| handlers::create(s, &self.endpoints))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
-        let mut topics = self.topics.write();
-        let t = topics.entry(topic.to_string()).or_default();
-        t.handlers = handlers;
+        let workers = handlers
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| Worker::spawn(topic, i, h, &self.delivery))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("failed to start alert handler: {e}"))?;
+        let old = {
+            let mut topics = self.topics.write();
+            let t = topics.entry(topic.to_string()).or_default();
+            std::mem::replace(&mut t.handlers, workers)
+        };
+        // The replaced workers finish their queues in the background.
+        self.retire(old);
         Ok(())
     }
 
     fn publish(&self, topic: &str, event: &AlertEvent) {
         {
             let topics = self.topics.read();
-            if let Some(t) = topics.get(topic) {
+            if let Some(t) = topics.get(topic)
+                && !t.handlers.is_empty()
+            {
+                let shared = Arc::new(event.clone());
                 for h in &t.handlers {
-                    h.handle(event);
+                    h.push(shared.clone());
                 }
             }
         }
@@ -71,112 +147,9 @@ impl AlertSink for AlertService {
     }
 
     fn close_topic(&self, topic: &str) {
-        self.topics.write().remove(topic);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use kapa_engine::AlertData;
-    use kapa_models::{Row, SeriesResult};
-    use serde_json::{Map, Value};
-
-    fn event(level: Level) -> AlertEvent {
-        let mut tags = Map::new();
-        tags.insert("host".into(), Value::String("a".into()));
-        AlertEvent {
-            data: AlertData {
-                id: "cpu:nil".into(),
-                message: "cpu:nil is CRITICAL".into(),
-                details: "{&#34;Name&#34;:&#34;cpu&#34;}".into(),
-                time: "1971-01-01T00:00:02Z".into(),
-                duration: 0,
-                level,
-                data: SeriesResult {
-                    series: Some(vec![Row {
-                        name: "cpu".into(),
-                        tags,
-                        columns: vec!["time".into(), "usage_idle".into()],
-                        values: vec![vec![
-                            Value::String("1971-01-01T00:00:02Z".into()),
-                            Value::from(50),
-                        ]],
-                    }]),
-                    error: None,
-                },
-                previous_level: Level::Ok,
-                recoverable: true,
-            },
-            time: 0,
-            task_name: "cpu_alert".into(),
-            name: "cpu".into(),
-            group: "nil".into(),
-            tags: vec![],
-            category: String::new(),
+        let removed = self.topics.write().remove(topic);
+        if let Some(t) = removed {
+            self.retire(t.handlers);
         }
-    }
-
-    #[test]
-    fn log_handler_appends_go_json_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("alerts.log");
-        let svc = AlertService::new();
-        let mut options = Map::new();
-        options.insert("path".into(), Value::String(path.to_string_lossy().into()));
-        let spec = HandlerSpec {
-            kind: "log".into(),
-            options,
-        };
-        svc.open_topic("main:cpu_alert:alert2", &[spec]).unwrap();
-        svc.publish("main:cpu_alert:alert2", &event(Level::Critical));
-        svc.publish("main:cpu_alert:alert2", &event(Level::Ok));
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(
-            lines[0],
-            r#"{"id":"cpu:nil","message":"cpu:nil is CRITICAL","details":"{\u0026#34;Name\u0026#34;:\u0026#34;cpu\u0026#34;}","time":"1971-01-01T00:00:02Z","duration":0,"level":"CRITICAL","data":{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","usage_idle"],"values":[["1971-01-01T00:00:02Z",50]]}]},"previousLevel":"OK","recoverable":true}"#
-        );
-        assert!(lines[1].contains(r#""level":"OK""#));
-        assert_eq!(
-            svc.event_level("main:cpu_alert:alert2", "cpu:nil"),
-            Some(Level::Ok)
-        );
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        svc.close_topic("main:cpu_alert:alert2");
-        assert!(svc.topic_names().is_empty());
-    }
-
-    #[test]
-    fn unknown_handler_kind_is_an_error() {
-        let svc = AlertService::new();
-        let spec = HandlerSpec {
-            kind: "slack".into(),
-            options: Map::new(),
-        };
-        let err = svc.open_topic("t", &[spec]).unwrap_err();
-        assert_eq!(
-            err,
-            "the \"slack\" alert handler is not implemented yet in this build of Kapacitor"
-        );
-    }
-
-    #[test]
-    fn log_handler_requires_a_path() {
-        let svc = AlertService::new();
-        let spec = HandlerSpec {
-            kind: "log".into(),
-            options: Map::new(),
-        };
-        let err = svc.open_topic("t", &[spec]).unwrap_err();
-        assert_eq!(
-            err,
-            "invalid option \"path\" for log handler: a file path is required"
-        );
     }
 }

@@ -301,12 +301,14 @@ async fn serve(
     tracing::info!(service = "run", cluster_id = %identity.cluster_id, server_id = %identity.server_id, "server identity");
 
     kapa_pipeline::nodes::set_deadman_config(deadman_config(&cfg.raw));
-    kapa_models::httppost::set_endpoints(httppost_endpoints(&cfg.raw));
+    let endpoints = httppost_endpoints(&cfg.raw);
+    kapa_models::httppost::set_endpoints(endpoints.clone());
+    let alerts = alert_service(&cfg, endpoints)?;
     let store = TaskStore::open(&cfg.storage.boltdb)?;
     tracing::info!(service = "storage", path = %cfg.storage.boltdb, "opened task store");
     let engine = TaskMaster::new(EngineConfig {
         clock: Arc::new(SystemClock),
-        alerts: kapa_alert::AlertService::new(),
+        alerts: alerts.clone(),
         server: ServerInfo {
             hostname: identity.hostname.clone(),
             cluster_id: identity.cluster_id.clone(),
@@ -355,6 +357,7 @@ async fn serve(
     let state = Arc::new(AppState {
         tasks: tasks.clone(),
         engine,
+        alerts: alerts.clone(),
         ingress: IngressStats::default(),
         identity,
         default_rp: cfg.default_retention_policy.clone(),
@@ -394,11 +397,40 @@ async fn serve(
     tokio::task::spawn_blocking(move || tasks.stop_all())
         .await
         .map_err(|e| ServerError::Io(format!("stopping tasks: {e}")))?;
+    // Queued alert events get the same grace as open requests.
+    let drained = tokio::task::spawn_blocking(move || alerts.wait_idle(grace))
+        .await
+        .unwrap_or(false);
+    if !drained {
+        tracing::warn!(
+            service = "alert",
+            "alert handlers did not deliver every queued event before the shutdown timeout"
+        );
+    }
     if let Some(p) = &pidfile {
         let _ = std::fs::remove_file(p);
     }
     tracing::info!(service = "run", "server shutdown completed");
     Ok(())
+}
+
+/// The alert service: handler queues sized by `[alert] topic-buffer-length`, and the
+/// `[[httppost]]` endpoints (checked as Kapacitor does: a bad section stops startup).
+fn alert_service(
+    cfg: &Config,
+    endpoints: Vec<kapa_models::httppost::HttpPostEndpoint>,
+) -> Result<Arc<kapa_alert::AlertService>, ServerError> {
+    let mut delivery = kapa_alert::DeliveryConfig::default();
+    if let Ok(n) = usize::try_from(cfg.alert.topic_buffer_length)
+        && n > 0
+    {
+        delivery.queue_capacity = n;
+    }
+    kapa_alert::AlertService::with_config(kapa_alert::ServiceConfig {
+        delivery,
+        httppost: endpoints,
+    })
+    .map_err(|e| ServerError::Config(e.to_string()))
 }
 
 /// The `[[httppost]]` elements.
@@ -479,6 +511,19 @@ mod tests {
         assert_eq!(merged["http"]["bind-address"].as_str(), Some(":1234"));
         assert_eq!(merged["http"]["log-enabled"].as_bool(), Some(true));
         assert_eq!(merged["hostname"].as_str(), Some("h9"));
+    }
+
+    #[test]
+    fn alert_service_from_config() {
+        let mut base = config::defaults_table().unwrap();
+        let mut w = Vec::new();
+        let user = "[alert]\ntopic-buffer-length = 7\n[[httppost]]\nendpoint = \"e\"\nurl = \"\"\n";
+        config::merge(&mut base, user.parse().unwrap(), &mut w);
+        let cfg = Config::from_table(base).unwrap();
+        let err = alert_service(&cfg, httppost_endpoints(&cfg.raw)).unwrap_err();
+        assert_eq!(err.to_string(), "httppost: must specify url");
+        let ok = alert_service(&cfg, Vec::new()).unwrap();
+        assert!(ok.handler_stats().is_empty());
     }
 
     #[test]

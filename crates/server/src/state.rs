@@ -26,6 +26,8 @@ pub struct AppState {
     pub tasks: Arc<TaskService>,
     /// The running engine.
     pub engine: Arc<TaskMaster>,
+    /// Alert topics and handlers (the engine's alert sink).
+    pub alerts: Arc<kapa_alert::AlertService>,
     /// Points received per db/rp/measurement.
     pub ingress: IngressStats,
     /// Identity.

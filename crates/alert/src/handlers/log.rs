@@ -7,7 +7,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use kapa_engine::AlertEvent;
 use serde_json::{Map, Value};
 
-use super::Handler;
+use super::options::Options;
+use super::{Deliver, Failure};
 use crate::AlertError;
 
 /// Writes events to a file, one JSON line each.
@@ -19,55 +20,107 @@ pub struct LogHandler {
     pub mode: u32,
 }
 
+/// Go's `os.FileMode.String()` of permission bits (`-rw-r--r--`).
+fn go_mode_string(mode: u32) -> String {
+    let mut s = String::from("-");
+    for shift in [6, 3, 0] {
+        let bits = (mode >> shift) & 7;
+        s.push(if bits & 4 != 0 { 'r' } else { '-' });
+        s.push(if bits & 2 != 0 { 'w' } else { '-' });
+        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+    }
+    s
+}
+
 impl LogHandler {
     /// Builds the handler from topic-handler options `path` and `mode`.
     pub fn from_options(options: &Map<String, Value>) -> Result<Self, AlertError> {
-        let err = |option: &str, reason: &str| AlertError::InvalidOption {
-            kind: "log".into(),
-            option: option.into(),
-            reason: reason.into(),
-        };
-        let path = options
-            .get("path")
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| err("path", "a file path is required"))?
-            .to_string();
+        let o = Options::new("log", options);
+        let path = o.string("path")?;
+        if path.is_empty() {
+            return Err(o.err("path", "a file path is required"));
+        }
         let mode = match options.get("mode") {
-            None => 0o600,
+            None | Some(Value::Null) => 0o600,
             Some(v) => v
                 .as_u64()
                 .and_then(|m| u32::try_from(m).ok())
-                .ok_or_else(|| err("mode", "must be a file mode such as 0644"))?,
+                .ok_or_else(|| o.err("mode", "must be a file mode such as 0644"))?,
         };
+        if mode & 0o200 == 0 {
+            return Err(AlertError::Handler {
+                kind: "log".into(),
+                reason: format!(
+                    "invalid file mode {}, must be user writable",
+                    go_mode_string(mode & 0o777)
+                ),
+            });
+        }
+        if !std::path::Path::new(&path).is_absolute() {
+            return Err(AlertError::Handler {
+                kind: "log".into(),
+                reason: format!("log path must be absolute: {path} is not absolute"),
+            });
+        }
         Ok(LogHandler { path, mode })
     }
 }
 
-impl Handler for LogHandler {
-    fn handle(&self, event: &AlertEvent) {
-        let mut line = match crate::to_go_json(&event.data) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!(handler = "log", err = %e, "failed to marshal alert data json");
-                return;
-            }
-        };
+impl Deliver for LogHandler {
+    fn kind(&self) -> &'static str {
+        "log"
+    }
+
+    fn deliver(&mut self, event: &AlertEvent) -> Result<(), Failure> {
+        let mut line = crate::to_go_json(&event.data)
+            .map_err(|e| Failure::Permanent(format!("failed to marshal alert data json: {e}")))?;
         line.push('\n');
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(self.mode)
-            .open(&self.path);
-        match file {
-            Ok(mut f) => {
-                if let Err(e) = f.write_all(line.as_bytes()) {
-                    tracing::error!(handler = "log", path = %self.path, err = %e, "failed to write alert to file");
-                }
-            }
-            Err(e) => {
-                tracing::error!(handler = "log", path = %self.path, err = %e, "failed to open file for alert logging");
-            }
-        }
+            .open(&self.path)
+            .map_err(|e| {
+                Failure::Permanent(format!(
+                    "failed to open file {} for alert logging: {e}",
+                    self.path
+                ))
+            })?;
+        // One write call per line so concurrent writers never interleave inside a line.
+        file.write_all(line.as_bytes()).map_err(|e| {
+            Failure::Permanent(format!("failed to write alert to file {}: {e}", self.path))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, Value)]) -> Map<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn mode_and_path_are_checked_like_kapacitor() {
+        let err = LogHandler::from_options(&opts(&[
+            ("path", Value::from("/tmp/x.log")),
+            ("mode", Value::from(0o444)),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "failed to create log handler: invalid file mode -r--r--r--, must be user writable"
+        );
+        let err = LogHandler::from_options(&opts(&[("path", Value::from("rel.log"))])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "failed to create log handler: log path must be absolute: rel.log is not absolute"
+        );
+        let h = LogHandler::from_options(&opts(&[("path", Value::from("/tmp/x.log"))])).unwrap();
+        assert_eq!(h.mode, 0o600);
     }
 }

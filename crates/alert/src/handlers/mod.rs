@@ -1,24 +1,69 @@
 //! Handler kinds, one module each, created from handler specs by `create`.
 
+mod exec;
 mod log;
+mod options;
+mod post;
+mod tcp;
 
+pub use exec::ExecHandler;
 pub use log::LogHandler;
+pub use post::PostHandler;
+pub use tcp::TcpHandler;
+
+use std::time::Duration;
 
 use kapa_engine::AlertEvent;
 use kapa_pipeline::nodes::HandlerSpec;
 
 use crate::AlertError;
+use crate::httppost::Endpoints;
 
-/// Something that delivers alert events somewhere.
-pub trait Handler: Send + Sync + std::fmt::Debug {
-    /// Delivers one event; failures are logged by the handler.
-    fn handle(&self, event: &AlertEvent);
+/// Why a delivery failed, which decides whether it is retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth retrying: connection refused, timeout, HTTP 5xx or 429.
+    Transient {
+        /// What happened.
+        reason: String,
+        /// The wait the receiver asked for (HTTP `Retry-After`).
+        retry_after: Option<Duration>,
+    },
+    /// Retrying cannot help (HTTP 4xx, bad address, failing command): logged and dropped.
+    Permanent(String),
 }
 
-/// Creates a handler from its spec (kind + options).
-pub fn create(spec: &HandlerSpec) -> Result<Box<dyn Handler>, AlertError> {
+impl Failure {
+    /// A transient failure without a requested wait.
+    pub fn transient(reason: impl Into<String>) -> Failure {
+        Failure::Transient {
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+}
+
+/// Something that delivers alert events somewhere; called from the handler's own thread.
+pub trait Deliver: Send + std::fmt::Debug {
+    /// The topic-handler kind, for logs and statistics.
+    fn kind(&self) -> &'static str;
+    /// Delivers one event.
+    fn deliver(&mut self, event: &AlertEvent) -> Result<(), Failure>;
+}
+
+/// Creates a handler from its spec (kind + options); `endpoints` are the `[[httppost]]` ones.
+pub(crate) fn create(
+    spec: &HandlerSpec,
+    endpoints: &Endpoints,
+) -> Result<Box<dyn Deliver>, AlertError> {
     match spec.kind.as_str() {
         "log" => Ok(Box::new(LogHandler::from_options(&spec.options)?)),
+        "post" => Ok(Box::new(PostHandler::from_options(
+            &spec.options,
+            endpoints,
+        )?)),
+        "tcp" => Ok(Box::new(TcpHandler::from_options(&spec.options)?)),
+        "exec" => Ok(Box::new(ExecHandler::from_options(&spec.options)?)),
         other => Err(AlertError::UnknownKind(other.to_string())),
     }
 }

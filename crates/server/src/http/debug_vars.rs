@@ -1,5 +1,6 @@
 //! `GET /kapacitor/v1/debug/vars`: Go expvar-style JSON with the server identity, task
-//! counts and the `kapacitor` statistics map (ingress counts per db/rp/measurement).
+//! counts and the `kapacitor` statistics map (ingress counts per db/rp/measurement, and
+//! the delivery counters of each alert handler).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -57,6 +58,30 @@ pub async fn debug_vars(State(app): State<Arc<AppState>>) -> Response {
                     "task_master": "main",
                 },
                 "values": { "points_received": n },
+            }),
+        );
+    }
+    for h in app.alerts.handler_stats() {
+        stats.insert(
+            format!("alert_handler:{}:{}:{}", h.topic, h.index, h.kind),
+            json!({
+                "name": "alert_handler",
+                "tags": {
+                    "cluster_id": id.cluster_id,
+                    "handler": h.index.to_string(),
+                    "host": id.hostname,
+                    "kind": h.kind,
+                    "server_id": id.server_id,
+                    "task_master": "main",
+                    "topic": h.topic,
+                },
+                "values": {
+                    "dropped": h.dropped,
+                    "failed": h.failed,
+                    "queue_length": h.queue_length,
+                    "retried": h.retried,
+                    "sent": h.sent,
+                },
             }),
         );
     }
