@@ -529,3 +529,43 @@ fn closing_a_topic_still_delivers_what_was_queued() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 50);
 }
+
+#[test]
+fn retries_are_bounded_and_bad_addresses_are_not_retried() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let svc = AlertService::with_config(ServiceConfig {
+        delivery: DeliveryConfig {
+            queue_capacity: 10,
+            retry: RetryPolicy {
+                max_attempts: 3,
+                initial_backoff: Duration::from_millis(1),
+                max_backoff: Duration::from_millis(2),
+                max_elapsed: Duration::from_secs(30),
+            },
+        },
+        httppost: vec![],
+    })
+    .unwrap();
+    svc.open_topic(
+        "t",
+        &[
+            spec("tcp", json!({ "address": format!("127.0.0.1:{port}") })),
+            spec("tcp", json!({ "address": "no-port-here" })),
+        ],
+    )
+    .unwrap();
+    svc.publish("t", &event("cpu:nil", Level::Critical));
+    assert!(svc.wait_idle(WAIT));
+    let st = svc.handler_stats();
+    assert_eq!(
+        (st[0].sent, st[0].failed, st[0].retried),
+        (0, 1, 2),
+        "3 attempts, then given up"
+    );
+    assert_eq!((st[1].sent, st[1].failed, st[1].retried), (0, 1, 0));
+    assert_eq!((st[0].index, st[1].index), (0, 1));
+}
