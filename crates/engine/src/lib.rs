@@ -17,6 +17,8 @@ mod window_buffer;
 
 pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink};
 pub use message::{Batch, BatchPoint, Dimensions, Group};
+/// Reloads every sideload source in use (`POST /kapacitor/v1/sideload/reload`, SIGHUP).
+pub use nodes::sideload::reload_sources as reload_sideload_sources;
 pub use task_master::{EngineConfig, ServerInfo, TaskDef, TaskMaster};
 pub use template::{GoTemplate, TemplateKind};
 

@@ -12,12 +12,14 @@ mod flatten;
 mod from;
 mod group_by;
 mod http_out;
+mod http_post;
 mod influxql;
 mod join;
 mod kapacitor_loopback;
 mod log;
 mod sample;
 mod shift;
+pub(crate) mod sideload;
 mod state_tracking;
 mod stats;
 mod stream;
@@ -85,6 +87,14 @@ pub(crate) fn create(
             NodeKind::Stats(s) => Box::new(stats::StatsNode::new(s.clone())),
             NodeKind::Trickle => Box::new(trickle::TrickleNode),
             NodeKind::Loopback(s) => Box::new(kapacitor_loopback::LoopbackNode::new(s.clone())),
+            NodeKind::Sideload(s) => Box::new(
+                sideload::SideloadNode::new(s.clone(), n.name.clone())
+                    .map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            ),
+            NodeKind::HttpPost(s) => Box::new(
+                http_post::HttpPostNode::new(s.clone(), n.name.clone())
+                    .map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            ),
             NodeKind::InfluxQl(s) => Box::new(influxql::InfluxQlNode::new(s.clone())),
             NodeKind::From(s) => Box::new(from::FromNode::new(s.clone(), ctx.group_expiry)),
             NodeKind::Where(s) => Box::new(where_::WhereNode::new(s.clone())),

@@ -12,12 +12,14 @@ mod flatten;
 mod from;
 mod group_by;
 mod http_out;
+mod http_post;
 mod influxql;
 mod join;
 mod kapacitor_loopback;
 mod log;
 mod sample;
 mod shift;
+mod sideload;
 mod state_tracking;
 mod stats;
 mod union;
@@ -36,12 +38,14 @@ pub use flatten::FlattenSpec;
 pub use from::FromSpec;
 pub use group_by::GroupBySpec;
 pub use http_out::HttpOutSpec;
+pub use http_post::HttpPostSpec;
 pub use influxql::{InfluxQlArgs, InfluxQlSpec};
 pub use join::{JoinFill, JoinSpec};
 pub use kapacitor_loopback::LoopbackSpec;
 pub use log::LogSpec;
 pub use sample::SampleSpec;
 pub use shift::ShiftSpec;
+pub use sideload::SideloadSpec;
 pub use state_tracking::StateSpec;
 pub use stats::{DeadmanConfig, StatsSpec, deadman_config, set_deadman_config};
 pub use union::UnionSpec;
@@ -146,6 +150,10 @@ pub enum NodeKind {
     Trickle,
     /// `|kapacitorLoopback()`
     Loopback(LoopbackSpec),
+    /// `|sideload()`
+    Sideload(SideloadSpec),
+    /// `|httpPost(url)`
+    HttpPost(HttpPostSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -245,6 +253,8 @@ impl NodeKind {
             NodeKind::Stats(_) => "stats",
             NodeKind::Trickle => "trickle",
             NodeKind::Loopback(_) => "kapacitor_loopback",
+            NodeKind::Sideload(_) => "sideload",
+            NodeKind::HttpPost(_) => "http_post",
         }
     }
 
@@ -302,6 +312,8 @@ impl NodeKind {
             NodeKind::Stats(_) => "*pipeline.StatsNode",
             NodeKind::Trickle => "*pipeline.TrickleNode",
             NodeKind::Loopback(_) => "*pipeline.KapacitorLoopbackNode",
+            NodeKind::Sideload(_) => "*pipeline.SideloadNode",
+            NodeKind::HttpPost(_) => "*pipeline.HTTPPostNode",
         }
     }
 
@@ -344,6 +356,8 @@ impl NodeKind {
             NodeKind::Stats(_) => stats::PROPERTIES,
             NodeKind::Trickle => &[],
             NodeKind::Loopback(_) => kapacitor_loopback::PROPERTIES,
+            NodeKind::Sideload(_) => sideload::PROPERTIES,
+            NodeKind::HttpPost(_) => http_post::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -377,6 +391,8 @@ impl NodeKind {
             NodeKind::Stats(s) => s.set(name, args),
             NodeKind::Trickle => Ok(Set::Unknown),
             NodeKind::Loopback(s) => s.set(name, args),
+            NodeKind::Sideload(s) => s.set(name, args),
+            NodeKind::HttpPost(s) => s.set(name, args),
         }
     }
 
@@ -423,6 +439,11 @@ impl NodeKind {
             "flatten" => NodeKind::Flatten(FlattenSpec::new(args)?),
             "barrier" => NodeKind::Barrier(BarrierSpec::new(args)?),
             "kapacitorLoopback" => NodeKind::Loopback(LoopbackSpec::new(args)?),
+            "sideload" => {
+                crate::args::none(args)?;
+                NodeKind::Sideload(SideloadSpec::default())
+            }
+            "httpPost" => NodeKind::HttpPost(HttpPostSpec::new(args)?),
             "trickle" => {
                 crate::args::none(args)?;
                 NodeKind::Trickle
@@ -455,6 +476,7 @@ impl PipelineNode {
             NodeKind::Join(j) => j.validate(self.parents.len()),
             NodeKind::Barrier(b) => b.validate(),
             NodeKind::Loopback(l) => l.validate(),
+            NodeKind::HttpPost(h) => h.validate(),
             NodeKind::Eval(e) if e.as_.len() != e.lambdas.len() => {
                 Err("must provide one name per expression via the 'As' property".into())
             }
