@@ -47,11 +47,8 @@ pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
                 ));
             }
             NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
-            NodeKind::Join(_) | NodeKind::Union(_) | NodeKind::Combine(_) | NodeKind::Flatten(_) => {
-                return Err(EngineError::Node(format!(
-                    "the {} node is not implemented yet in this build of Kapacitor",
-                    n.kind.desc()
-                )));
+            NodeKind::Combine(c) => {
+                c.validate().map_err(|e| EngineError::Node(format!("invalid combine node {}: {e}", n.name)))?
             }
             _ => {}
         }

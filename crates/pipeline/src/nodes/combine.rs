@@ -32,7 +32,13 @@ impl CombineSpec {
         if lambdas.len() < 2 {
             return Err("combine requires at least two expressions".into());
         }
-        Ok(CombineSpec { lambdas, as_: Vec::new(), delimiter: ".".into(), tolerance: 0, max: 1_000_000 })
+        Ok(CombineSpec {
+            lambdas,
+            as_: Vec::new(),
+            delimiter: ".".into(),
+            tolerance: 0,
+            max: 1_000_000,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {
@@ -44,5 +50,37 @@ impl CombineSpec {
             _ => return Ok(Set::Unknown),
         }
         Ok(Set::Node)
+    }
+
+    /// Kapacitor's checks of the `.as()` names (pipeline/combine.go), run before the task starts.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.as_.is_empty() {
+            return Err(
+                "a call to combine.as() is required to specify the output stream prefixes.".into(),
+            );
+        }
+        if self.as_.len() != self.lambdas.len() {
+            return Err("number of prefixes specified by combine.as() must match the number of combine expressions".into());
+        }
+        for name in &self.as_ {
+            if name.is_empty() {
+                return Err(
+                    "must provide a prefix name for the combine node, see .as() property method"
+                        .into(),
+                );
+            }
+            // As in Go, an empty delimiter is contained in every name.
+            if name.contains(self.delimiter.as_str()) {
+                return Err(format!(
+                    "cannot use name {name} as field prefix, it contains the delimiter character {}",
+                    self.delimiter
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        if self.as_.iter().any(|n| !seen.insert(n)) {
+            return Err("cannot use the same prefix name see .as() property method".into());
+        }
+        Ok(())
     }
 }

@@ -5,7 +5,15 @@ use super::Set;
 use crate::args::{self, ArgResult};
 use crate::value::Val;
 
-pub(super) const PROPERTIES: &[&str] = &["as", "on", "delimiter", "streamName", "tolerance", "fill"];
+pub(super) const PROPERTIES: &[&str] = &[
+    "as",
+    "on",
+    "delimiter",
+    "streamName",
+    "tolerance",
+    "fill",
+    "deleteAll",
+];
 
 /// How a join fills a missing parent.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +22,10 @@ pub enum JoinFill {
     None,
     /// `.fill('null')`: emit with the missing fields absent.
     Null,
-    /// `.fill(n)`: emit with the missing fields set to n.
+    /// `.fill(n)` with a float: emit with the missing fields set to n.
     Number(f64),
+    /// `.fill(n)` with an integer: the missing fields are integers, as in Kapacitor.
+    Int(i64),
 }
 
 /// Properties of a join node.
@@ -33,6 +43,8 @@ pub struct JoinSpec {
     pub tolerance: i64,
     /// `.fill()`.
     pub fill: JoinFill,
+    /// `.deleteAll(bool)`: a group deletion from any parent forgets every parent's marks.
+    pub delete_all: bool,
 }
 
 impl JoinSpec {
@@ -40,7 +52,15 @@ impl JoinSpec {
         if !a.is_empty() {
             return Err("join takes the nodes to join with, and nothing else".into());
         }
-        Ok(JoinSpec { as_: Vec::new(), on: Vec::new(), delimiter: ".".into(), stream_name: String::new(), tolerance: 0, fill: JoinFill::None })
+        Ok(JoinSpec {
+            as_: Vec::new(),
+            on: Vec::new(),
+            delimiter: ".".into(),
+            stream_name: String::new(),
+            tolerance: 0,
+            fill: JoinFill::None,
+            delete_all: false,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {
@@ -50,11 +70,21 @@ impl JoinSpec {
             "delimiter" => self.delimiter = args::string(a)?,
             "streamName" => self.stream_name = args::string(a)?,
             "tolerance" => self.tolerance = args::duration(a)?,
+            "deleteAll" => {
+                self.delete_all = match a {
+                    [Val::Bool(b)] => *b,
+                    _ => return Err("deleteAll takes one bool".into()),
+                }
+            }
             "fill" => {
                 self.fill = match a {
                     [Val::Str(s)] if s == "null" => JoinFill::Null,
                     [Val::Str(s)] if s == "none" => JoinFill::None,
-                    [v] => JoinFill::Number(args::float_of(v).map_err(|_| "fill must be 'null', 'none' or a number".to_string())?),
+                    [Val::Int(i)] => JoinFill::Int(*i),
+                    [v] => JoinFill::Number(
+                        args::float_of(v)
+                            .map_err(|_| "fill must be 'null', 'none' or a number".to_string())?,
+                    ),
                     _ => return Err(format!("wrong number of arguments: got {} exp 1", a.len())),
                 }
             }
@@ -66,18 +96,30 @@ impl JoinSpec {
     /// Kapacitor's checks once the parents are known.
     pub(crate) fn validate(&self, parents: usize) -> Result<(), String> {
         if self.as_.len() != parents {
-            return Err(format!("must provide one name per parent via the 'As' property: got {} names for {} parents", self.as_.len(), parents));
+            return Err(format!(
+                "must provide one name per parent via the 'As' property: got {} names for {} parents",
+                self.as_.len(),
+                parents
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for a in &self.as_ {
             if a.is_empty() {
-                return Err("must provide a non empty name for each parent via the 'As' property".into());
+                return Err(
+                    "must provide a non empty name for each parent via the 'As' property".into(),
+                );
             }
-            if a.contains(self.delimiter.as_str()) {
-                return Err(format!("cannot use name {a} as field prefix, it contains the delimiter {:?}", self.delimiter));
+            // An empty delimiter is allowed and is in every name: Kapacitor skips the check.
+            if !self.delimiter.is_empty() && a.contains(self.delimiter.as_str()) {
+                return Err(format!(
+                    "cannot use name {a} as field prefix, it contains the delimiter {:?}",
+                    self.delimiter
+                ));
             }
             if !seen.insert(a) {
-                return Err(format!("cannot use the same prefix name {a} more than once, see the 'As' property"));
+                return Err(format!(
+                    "cannot use the same prefix name {a} more than once, see the 'As' property"
+                ));
             }
         }
         Ok(())
