@@ -32,6 +32,8 @@ pub async fn write(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    // Read the body before any early error, so the client's keep-alive connection stays usable.
+    let body = read_body(&headers, body, MAX_BODY).await;
     let db = param("db");
     if db.is_empty() {
         return Err(ApiError::bad_request("database is required"));
@@ -46,7 +48,7 @@ pub async fn write(
             app.default_rp.clone()
         };
     }
-    let body = read_body(&headers, body, MAX_BODY).await?;
+    let body = body?;
     let outcome = tokio::task::spawn_blocking(move || ingest(&app, &db, &rp, precision, &body))
         .await
         .map_err(|e| ApiError::internal(format!("write failed: {e}")))?;

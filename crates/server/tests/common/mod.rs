@@ -77,6 +77,9 @@ impl Server {
             dir: dir.to_path_buf(),
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
+                // A fresh connection per request: a test must not fail on a pooled
+                // connection the server has just closed.
+                .max_idle_connections(0)
                 .build()
                 .into(),
             tmp: None,
