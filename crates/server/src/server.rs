@@ -378,6 +378,7 @@ async fn serve(
         .await
     });
     tracing::info!(service = "run", "listening for signals");
+    tokio::spawn(http::sideload::reload_on_sighup());
 
     shutdown_signal().await;
     tracing::info!(

@@ -4,6 +4,7 @@
 mod debug_vars;
 mod http_out;
 mod ping;
+pub(crate) mod sideload;
 mod tasks;
 mod write;
 
@@ -206,6 +207,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/write", with_404(post(write::write).options(no_content)))
         .route(&format!("{BASE}/loglevel"), with_404(post(ping::log_level)))
+        .route(&format!("{BASE}/sideload/reload"), with_404(post(sideload::reload)))
         .route(
             &format!("{BASE}/debug/vars"),
             with_404(get(debug_vars::debug_vars)),
