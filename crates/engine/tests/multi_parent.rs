@@ -1149,3 +1149,68 @@ fn union_of_three_emits_equal_times_argument_parents_first() {
     // As Kapacitor links them, the node union is called on comes last among equal times.
     assert_eq!(rows(&tm, "u"), json!([[ts(0), 2], [ts(0), 3], [ts(0), 1]]));
 }
+
+#[test]
+fn a_deleted_group_is_forgotten_and_can_come_back() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let tm = TaskMaster::new(EngineConfig {
+        clock: clock.clone(),
+        alerts: Arc::new(NullAlertSink),
+        server: ServerInfo::default(),
+        topic_prefix: "main".into(),
+    });
+    let script =
+        "var a = stream|from().measurement('a').groupBy('host')|barrier().idle(5s).delete(TRUE)
+var b = stream|from().measurement('b').groupBy('host')|barrier().idle(5s).delete(TRUE)
+a|join(b).as('a', 'b').fill(0.0)|httpOut('j')";
+    tm.start_task(&def("t", script)).unwrap();
+    let join = "join5";
+    write(
+        &tm,
+        &[
+            pt("a", &[("host", "A")], &[("v", 1.0)], 0),
+            pt("b", &[("host", "A")], &[("v", 10.0)], 0),
+            pt("a", &[("host", "A")], &[("v", 2.0)], 1000),
+        ],
+    );
+    assert_eq!(node_stat(&tm, join, "working_cardinality"), json!(1));
+    // Both sides idle: their barriers flush the group, then it is deleted everywhere.
+    clock.set(T0 + 6 * SECOND);
+    tm.tick();
+    assert_eq!(node_stat(&tm, join, "working_cardinality"), json!(0));
+    assert_eq!(out(&tm, "j", false), json!({"series": null}));
+    write(
+        &tm,
+        &[
+            pt("a", &[("host", "A")], &[("v", 3.0)], 10_000),
+            pt("b", &[("host", "A")], &[("v", 30.0)], 10_000),
+        ],
+    );
+    assert_eq!(
+        out(&tm, "j", false),
+        json!({"series": [{"name": "a", "tags": {"host": "A"}, "columns": ["time", "a.v", "b.v"],
+            "values": [[ts(10_000), 3, 30]]}]})
+    );
+}
+
+#[test]
+fn combine_of_a_window_combines_each_time() {
+    let tm = start(&format!(
+        "stream|from().measurement('m')|window().period(2s).every(2s).align()|combine(lambda: \"s\" == 'x', lambda: \"s\" == 'y').as('x', 'y'){COLLECT}|httpOut('c')"
+    ));
+    write(
+        &tm,
+        &[
+            pt("m", &[("s", "x")], &[("v", 1.0)], 0),
+            pt("m", &[("s", "y")], &[("v", 2.0)], 0),
+            pt("m", &[("s", "y")], &[("v", 3.0)], 1000),
+            pt("m", &[("s", "x")], &[("v", 4.0)], 1000),
+            pt("m", &[("s", "x")], &[("v", 5.0)], 2000),
+        ],
+    );
+    assert_eq!(
+        out(&tm, "c", false),
+        json!({"series": [{"name": "m", "columns": ["time", "x.s", "x.v", "y.s", "y.v"], "values": [
+            [ts(0), "x", 1, "y", 2], [ts(1000), "x", 4, "y", 3]]}]})
+    );
+}

@@ -6,7 +6,7 @@
 //! emitted as soon as every parent has contributed; an incomplete set is emitted (filled,
 //! or dropped for an inner join) once every parent has moved past its time.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use kapa_models::{FieldValue, Fields, GroupId, Point, Tags};
@@ -444,7 +444,7 @@ pub(crate) struct JoinNode {
     on: Vec<SmolStr>,
     groups: GroupMap<JoinGroup>,
     /// The latest rounded time per (parent, `.on()` group).
-    low_marks: HashMap<(usize, GroupId), i64, foldhash::fast::RandomState>,
+    low_marks: GroupMap<Vec<i64>>,
     /// Less specific messages (`.on()` dimensions only), waiting to be matched.
     match_bufs: GroupMap<VecDeque<Src>>,
     /// More specific messages waiting for their less specific match.
@@ -514,18 +514,20 @@ impl JoinNode {
             &self.on,
             p.item.group().dims.by_name,
         );
-        self.low_marks.insert((p.src, gid.clone()), t);
+        let parents = self.parents;
+        let marks = self
+            .low_marks
+            .entry(gid.clone())
+            .or_insert_with(|| vec![ZERO; parents]);
+        if let Some(m) = marks.get_mut(p.src) {
+            *m = t;
+        }
 
         // The oldest time among the parents' latest (as Kapacitor computes it, a parent
         // that has not sent this group counts as Go's zero time unless it comes first).
         let mut low_mark = ZERO;
         if self.all_reported {
-            for s in 0..self.parents {
-                let lm = self
-                    .low_marks
-                    .get(&(s, gid.clone()))
-                    .copied()
-                    .unwrap_or(ZERO);
+            for &lm in self.low_marks.get(&gid).into_iter().flatten() {
                 if low_mark == ZERO || lm < low_mark {
                     low_mark = lm;
                 }
@@ -547,7 +549,8 @@ impl JoinNode {
 
         if p.item.group().dims.tags.len() > self.on.len() {
             let mut matched = false;
-            if let Some(matches) = self.match_bufs.get(&gid).cloned() {
+            // Taken out while matching: sending only touches the join groups.
+            if let Some(mut matches) = self.match_bufs.remove(&gid) {
                 let mut i = 0;
                 while i < matches.len() {
                     let m = &matches[i];
@@ -562,11 +565,10 @@ impl JoinNode {
                     i += 1;
                 }
                 // The low mark means nothing until every parent has reported.
-                if self.all_reported
-                    && let Some(b) = self.match_bufs.get_mut(&gid)
-                {
-                    b.drain(..i.min(b.len()));
+                if self.all_reported {
+                    matches.drain(..i.min(matches.len()));
                 }
+                self.match_bufs.insert(gid.clone(), matches);
             }
             if !matched {
                 if self.all_reported && t < low_mark {
@@ -664,7 +666,7 @@ impl Node for JoinNode {
         if self.spec.delete_all {
             self.low_marks.clear();
         } else {
-            self.low_marks.retain(|(_, g), _| *g != group.id);
+            self.low_marks.remove(&group.id);
         }
         Ok(Emit::Same)
     }
