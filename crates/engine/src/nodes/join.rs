@@ -253,7 +253,7 @@ fn prefixed(prefix: &str, delimiter: &str, field: &str) -> SmolStr {
     SmolStr::new(s)
 }
 
-/// The value of a missing parent's fields, or `None` for an inner join.
+/// What a missing parent contributes to a joined message.
 enum Fill {
     Inner,
     Absent,
