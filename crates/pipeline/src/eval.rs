@@ -19,6 +19,7 @@ pub fn build(
 ) -> Result<Pipeline, PipelineError> {
     let mut ev = Evaluator {
         nodes: Vec::new(),
+        next_name_id: 0,
         scope: HashMap::new(),
         predefined: vars,
     };
@@ -68,6 +69,8 @@ pub fn build(
 
 struct Evaluator<'a> {
     nodes: Vec<PipelineNode>,
+    /// Kapacitor's node numbering: one id per parent link, so a join of n parents uses n ids.
+    next_name_id: usize,
     scope: HashMap<String, Val>,
     predefined: &'a HashMap<String, VarValue>,
 }
@@ -87,7 +90,8 @@ fn lower_first(name: &str) -> String {
 impl Evaluator<'_> {
     fn add_node(&mut self, kind: NodeKind, parent: Option<usize>) -> usize {
         let id = self.nodes.len();
-        let name = format!("{}{}", kind.desc(), id);
+        let name = format!("{}{}", kind.desc(), self.next_name_id);
+        self.next_name_id += 1;
         let input = parent
             .map(|p| self.nodes[p].provides)
             .unwrap_or(EdgeType::Stream);
@@ -355,10 +359,14 @@ impl Evaluator<'_> {
                     let rest: Vec<Val> = rest.into_iter().cloned().collect();
                     let child = NodeKind::create(&name, &rest).map_err(call_err)?;
                     let id = self.add_node(child, Some(node));
-                    for o in others {
+                    for o in &others {
                         let (Val::Node(p) | Val::Handler { node: p, .. }) = o else { continue };
                         self.nodes[id].parents.push(*p);
                         self.nodes[*p].children.push(id);
+                    }
+                    if !others.is_empty() {
+                        self.next_name_id += others.len();
+                        self.nodes[id].name = format!("{}{}", self.nodes[id].kind.desc(), self.next_name_id - 1);
                     }
                     return Ok(Val::Node(id));
                 }
