@@ -110,8 +110,14 @@ fn sorted(mut v: Value) -> Value {
     v
 }
 
+/// A statistic of the node whose name starts with `node` (a kind, or a full name).
 fn node_stat(tm: &TaskMaster, node: &str, stat: &str) -> Value {
-    tm.task_stats("t").unwrap()["node-stats"][node][stat].clone()
+    let stats = tm.task_stats("t").unwrap();
+    let nodes = stats["node-stats"].as_object().unwrap();
+    let mut found = nodes.iter().filter(|(k, _)| k.starts_with(node));
+    let (_, v) = found.next().unwrap();
+    assert!(found.next().is_none(), "several {node} nodes");
+    v[stat].clone()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -637,25 +643,17 @@ s2|join(s1)
 ",
     );
     replay(&tm, "TestStream_Cardinality.srpl");
-    let stats = tm.task_stats("t").unwrap();
-    let join = stats["node-stats"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .find(|(k, _)| k.starts_with("join"))
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    assert_eq!(join["collected"], json!(180));
-    assert_eq!(join["emitted"], json!(0));
-    assert_eq!(join["working_cardinality"], json!(10));
+    assert_eq!(node_stat(&tm, "join", "collected"), json!(180));
+    assert_eq!(node_stat(&tm, "join", "emitted"), json!(0));
+    assert_eq!(node_stat(&tm, "join", "working_cardinality"), json!(10));
 
     for (node, script) in [
         (
-            "combine2",
+            "combine",
             "stream|from().measurement('cpu').groupBy('cpu','host')|combine(lambda: TRUE, lambda: TRUE).as('total','true')",
         ),
         (
-            "flatten2",
+            "flatten",
             "stream|from().measurement('cpu').groupBy('host','cpu')|flatten().on('host','cpu')",
         ),
     ] {
@@ -863,7 +861,7 @@ a|join(b).as('a', 'b').fill(0.0)|httpOut('j')";
         out(&tm, "j", true),
         sorted(json!({"series": [row("A", 0, 1, 10), row("B", 3000, 4, 40)]}))
     );
-    assert_eq!(node_stat(&tm, "join3", "working_cardinality"), json!(2));
+    assert_eq!(node_stat(&tm, "join", "working_cardinality"), json!(2));
 }
 
 #[test]
@@ -1041,7 +1039,7 @@ fn combine_refuses_more_combinations_than_max() {
     pts.push(pt("m", &[("s", "x")], &[("v", 1.0)], 1000));
     write(&tm, &pts);
     assert_eq!(out(&tm, "c", false), json!({"series": null}));
-    assert_eq!(node_stat(&tm, "combine2", "errors"), json!(1));
+    assert_eq!(node_stat(&tm, "combine", "errors"), json!(1));
     // Three choose two is three: a max of three is enough.
     let tm = start(&format!(
         "stream|from().measurement('m')|combine(lambda: TRUE, lambda: TRUE).as('p', 'q').max(3){COLLECT}|httpOut('c')"
@@ -1164,7 +1162,7 @@ fn a_deleted_group_is_forgotten_and_can_come_back() {
 var b = stream|from().measurement('b').groupBy('host')|barrier().idle(5s).delete(TRUE)
 a|join(b).as('a', 'b').fill(0.0)|httpOut('j')";
     tm.start_task(&def("t", script)).unwrap();
-    let join = "join5";
+    let join = "join";
     write(
         &tm,
         &[
