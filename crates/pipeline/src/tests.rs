@@ -127,10 +127,10 @@ fn property_used_as_chain_gets_a_hint() {
 
 #[test]
 fn unbuilt_nodes_are_refused_honestly() {
-    let err = build_stream("stream|from()|sideload()").unwrap_err();
+    let err = build_stream("stream|from()|influxDBOut()").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 1 char 15: error calling func \"sideload\" on obj *pipeline.FromNode: the \"sideload\" node is not implemented yet in this build of Kapacitor"
+        "line 1 char 15: error calling func \"influxDBOut\" on obj *pipeline.FromNode: the \"influxDBOut\" node is not implemented yet in this build of Kapacitor"
     );
     let err = build_stream("stream|from()|alert().slack()").unwrap_err();
     assert!(

@@ -77,7 +77,7 @@ pub(crate) fn create(
             NodeKind::StateCount(s) => Box::new(state_tracking::StateNode::count(s.clone())),
             NodeKind::ChangeDetect(s) => Box::new(change_detect::ChangeDetectNode::new(s.clone())),
             NodeKind::Join(s) => Box::new(join::JoinNode::new(s.clone())),
-            NodeKind::Union(s) => Box::new(union::UnionNode::new(s.clone())),
+            NodeKind::Union(s) => Box::new(union::UnionNode::with_parents(s.clone(), n.parents.len())),
             NodeKind::Combine(s) => Box::new(combine::CombineNode::new(s.clone())),
             NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
             NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
