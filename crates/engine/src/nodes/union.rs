@@ -44,13 +44,6 @@ pub(crate) struct UnionNode {
 }
 
 impl UnionNode {
-    /// A union that learns its parents as they send (the count is not in the spec): it
-    /// assumes at least two, the parent `union` is called on and one argument, and knows of
-    /// more once they send. [`UnionNode::with_parents`] is exact.
-    pub(crate) fn new(spec: UnionSpec) -> Self {
-        Self::with_parents(spec, 2)
-    }
-
     /// A union of `parents` parents: nothing is emitted before each has sent something.
     pub(crate) fn with_parents(spec: UnionSpec, parents: usize) -> Self {
         UnionNode {
