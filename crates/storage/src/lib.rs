@@ -1,13 +1,17 @@
-//! Durable stores on redb: tasks and their metadata.
+//! Durable stores on redb: tasks and their metadata, alert topic event states.
 //!
 //! One redb file holds every store (Kapacitor keeps one BoltDB file, `[storage] boltdb`).
 //! Each write is a single committed transaction with redb's default immediate
 //! durability, so an acknowledged write survives `kill -9`.
 #![warn(missing_docs)]
 
+mod storage;
 mod task;
+mod topic_state;
 
+pub use storage::Storage;
 pub use task::{DbrpRecord, TaskRecord, TaskStore};
+pub use topic_state::{EventStateRecord, TopicStateOp, TopicStateStore};
 
 /// Errors raised by the stores.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::StorageError;
 
-const TASKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tasks");
+pub(crate) const TASKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tasks");
 
 /// A database / retention policy pair as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,22 +59,13 @@ pub struct TaskStore {
 
 impl TaskStore {
     /// Opens (or creates) the store file; missing parent directories are created.
+    /// Prefer [`crate::Storage::open`] when other stores share the file.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StorageError> {
-        let path = path.as_ref();
-        let open_err = |source| StorageError::Open {
-            path: path.display().to_string(),
-            source,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| open_err(redb::DatabaseError::Storage(e.into())))?;
-        }
-        let db = Database::create(path).map_err(open_err)?;
-        // Creating the table up front lets readers assume it exists.
-        let txn = db.begin_write()?;
-        txn.open_table(TASKS)?;
-        txn.commit()?;
-        Ok(TaskStore { db: Arc::new(db) })
+        Ok(crate::Storage::open(path)?.tasks())
+    }
+
+    pub(crate) fn new(db: Arc<Database>) -> Self {
+        TaskStore { db }
     }
 
     /// Creates or replaces a task in one committed transaction.

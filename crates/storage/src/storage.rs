@@ -1,0 +1,50 @@
+//! The one redb file every store shares.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::Database;
+
+use crate::StorageError;
+use crate::task::{TASKS, TaskStore};
+use crate::topic_state::{TOPIC_EVENTS, TopicStateStore};
+
+/// The open database file; hands out the stores that live in it.
+///
+/// redb locks its file, so a process opens it once and shares this handle.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    db: Arc<Database>,
+}
+
+impl Storage {
+    /// Opens (or creates) the file and its tables; missing parent directories are created.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StorageError> {
+        let path = path.as_ref();
+        let open_err = |source| StorageError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| open_err(redb::DatabaseError::Storage(e.into())))?;
+        }
+        let db = Database::create(path).map_err(open_err)?;
+        // Creating the tables up front lets readers assume they exist.
+        let txn = db.begin_write()?;
+        txn.open_table(TASKS)?;
+        txn.open_table(TOPIC_EVENTS)?;
+        txn.commit()?;
+        Ok(Storage { db: Arc::new(db) })
+    }
+
+    /// The task definitions.
+    pub fn tasks(&self) -> TaskStore {
+        TaskStore::new(self.db.clone())
+    }
+
+    /// The alert event states of the topics.
+    pub fn topic_states(&self) -> TopicStateStore {
+        TopicStateStore::new(self.db.clone())
+    }
+}
