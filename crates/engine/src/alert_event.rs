@@ -116,6 +116,22 @@ pub trait AlertSink: Send + Sync + std::fmt::Debug {
     fn publish(&self, topic: &str, event: &AlertEvent);
     /// Closes a topic opened by `open_topic` (the task stopped).
     fn close_topic(&self, topic: &str);
+    /// The last state of an event in a topic, kept across restarts, so that a new group
+    /// of an alert node continues where the event left off.
+    fn restore(&self, _topic: &str, _id: &str) -> Option<RestoredEvent> {
+        None
+    }
+}
+
+/// The last known state of an alert event, as a sink restores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestoredEvent {
+    /// Level of the last event.
+    pub level: Level,
+    /// Time of the last event, ns.
+    pub time: i64,
+    /// Duration of the non-OK state at that event, ns.
+    pub duration: i64,
 }
 
 /// A sink that drops every event (engine tests, replays without handlers).

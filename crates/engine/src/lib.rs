@@ -15,7 +15,7 @@ mod template;
 mod time;
 mod window_buffer;
 
-pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink};
+pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink, RestoredEvent};
 pub use message::{Batch, BatchPoint, Dimensions, Group};
 /// Reloads every sideload source in use (`POST /kapacitor/v1/sideload/reload`, SIGHUP).
 pub use nodes::sideload::reload_sources as reload_sideload_sources;

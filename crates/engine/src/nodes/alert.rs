@@ -11,7 +11,7 @@ use kapa_models::{FieldValue, Fields, GroupId, SeriesResult, Tags};
 use kapa_pipeline::nodes::AlertSpec;
 use serde::Serialize;
 
-use crate::alert_event::{AlertData, AlertEvent, Level};
+use crate::alert_event::{AlertData, AlertEvent, Level, RestoredEvent};
 use crate::message::{Batch, PointMsg};
 use crate::node::{Emit, Node, Stat, TaskCtx};
 use crate::template::{GoTemplate, JSON_KEY, TemplateKind, go_time_string};
@@ -65,6 +65,18 @@ impl GroupState {
         if self.previous() == Level::Ok {
             self.first_triggered = t;
         }
+    }
+
+    /// Continues a restored non-OK state: it becomes the current level and the last level
+    /// sent, and the duration keeps counting from the state's first trigger.
+    fn restore(&mut self, r: RestoredEvent) {
+        if r.level == Level::Ok {
+            return;
+        }
+        self.add_event(r.level);
+        self.triggered(r.time);
+        self.first_triggered = r.time - r.duration.max(0);
+        self.last_sent = r.level;
     }
 
     fn percent_change(&self) -> f64 {
@@ -239,23 +251,35 @@ impl AlertNode {
         let data = map_v(Self::id_data(ctx, name, group.id.as_str(), tags));
         let id = self.id_tmpl.render(&data)?;
         let history = vec![Level::Ok; self.spec.history.max(2) as usize];
-        self.groups.insert(
-            group.id.clone(),
-            GroupState {
-                id,
-                history,
-                idx: 0,
-                flapping: false,
-                changed: false,
-                expired: false,
-                first_triggered: 0,
-                last_triggered: 0,
-                level_states: Default::default(),
-                reset_states: Default::default(),
-                last_sent: Level::Ok,
-            },
-        );
+        let mut state = GroupState {
+            id,
+            history,
+            idx: 0,
+            flapping: false,
+            changed: false,
+            expired: false,
+            first_triggered: 0,
+            last_triggered: 0,
+            level_states: Default::default(),
+            reset_states: Default::default(),
+            last_sent: Level::Ok,
+        };
+        if let Some(r) = self.restore(ctx, &state.id) {
+            state.restore(r);
+        }
+        self.groups.insert(group.id.clone(), state);
         Ok(())
+    }
+
+    /// The event's last state, from the anonymous topic first, then the named one (as
+    /// Kapacitor's `restoreEvent`).
+    fn restore(&self, ctx: &TaskCtx, id: &str) -> Option<RestoredEvent> {
+        let anon = self.anon_topic.as_deref().and_then(|t| ctx.alerts.restore(t, id));
+        anon.or_else(|| {
+            (!self.spec.topic.is_empty())
+                .then(|| ctx.alerts.restore(&self.spec.topic, id))
+                .flatten()
+        })
     }
 
     /// Records `level` in the group's history and, when Kapacitor's rules say an event is
