@@ -8,12 +8,14 @@ mod gojson;
 pub mod handlers;
 mod httppost;
 mod service;
+mod state_writer;
 mod template;
 
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
 pub use gojson::to_go_json;
 pub use httppost::validate as validate_httppost;
 pub use service::{AlertService, ServiceConfig};
+pub use state_writer::StateStore;
 
 /// Errors raised while configuring the service or creating handlers.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -43,4 +45,7 @@ pub enum AlertError {
     /// An invalid service configuration section (`[[httppost]]`).
     #[error("{0}")]
     Config(String),
+    /// The event state store could not be read or its writer started.
+    #[error("alert state store: {0}")]
+    Storage(String),
 }

@@ -1,17 +1,20 @@
-//! The alert service: topics with their handlers and the latest event state per event id.
+//! The alert service: topics with their handlers and the latest event state per event id,
+//! optionally kept in a durable store so that alert states survive a restart.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kapa_engine::{AlertEvent, AlertSink, Level};
+use kapa_engine::{AlertEvent, AlertSink, Level, RestoredEvent};
 use kapa_pipeline::nodes::HandlerSpec;
+use kapa_storage::EventStateRecord;
 use parking_lot::{Mutex, RwLock};
 
 use crate::AlertError;
 use crate::delivery::{DeliveryConfig, HandlerStats, Worker};
 use crate::handlers;
 use crate::httppost::{self, Endpoints};
+use crate::state_writer::{StateStore, StateWriter};
 use kapa_models::httppost::HttpPostEndpoint;
 
 /// Settings of the alert service.
@@ -26,8 +29,29 @@ pub struct ServiceConfig {
 #[derive(Debug, Default)]
 struct Topic {
     handlers: Vec<Worker>,
-    /// Latest level per event id.
-    levels: HashMap<String, Level>,
+    /// Latest state per event id.
+    events: HashMap<String, EventState>,
+}
+
+/// What the service remembers of the last event of an id.
+#[derive(Debug, Clone, PartialEq)]
+struct EventState {
+    level: Level,
+    time: i64,
+    duration: i64,
+    message: String,
+}
+
+impl EventState {
+    fn record(&self, id: &str) -> EventStateRecord {
+        EventStateRecord {
+            id: id.to_string(),
+            level: self.level.as_str().to_string(),
+            time: self.time,
+            duration: self.duration,
+            message: self.message.clone(),
+        }
+    }
 }
 
 /// Topics and handlers; implements the engine's `AlertSink`.
@@ -38,6 +62,8 @@ pub struct AlertService {
     retired: Mutex<Vec<Worker>>,
     delivery: DeliveryConfig,
     endpoints: Endpoints,
+    /// Persists event states when the service has a store.
+    writer: Option<StateWriter>,
 }
 
 impl AlertService {
@@ -53,12 +79,88 @@ impl AlertService {
             retired: Mutex::default(),
             delivery: cfg.delivery,
             endpoints: httppost::compile(&cfg.httppost)?,
+            writer: None,
+        }))
+    }
+
+    /// A service with `cfg` whose event states are loaded from `store` and written back to it
+    /// on every event (`[alert] persist-topics`); fails on an invalid `[[httppost]]` section or
+    /// an unreadable store.
+    pub fn with_store(
+        cfg: ServiceConfig,
+        store: Arc<dyn StateStore>,
+    ) -> Result<Arc<Self>, AlertError> {
+        let mut topics: HashMap<String, Topic> = HashMap::new();
+        for (topic, rec) in store.load().map_err(AlertError::Storage)? {
+            // A level this build cannot read is skipped rather than failing startup.
+            let Some(level) = Level::parse(&rec.level) else {
+                tracing::warn!(service = "alert", topic = %topic, event = %rec.id, level = %rec.level, "ignoring stored event state with an unknown level");
+                continue;
+            };
+            let state = EventState {
+                level,
+                time: rec.time,
+                duration: rec.duration,
+                message: rec.message,
+            };
+            topics
+                .entry(topic)
+                .or_default()
+                .events
+                .insert(rec.id, state);
+        }
+        let writer = StateWriter::spawn(store)
+            .map_err(|e| AlertError::Storage(format!("starting the state writer: {e}")))?;
+        Ok(Arc::new(AlertService {
+            topics: RwLock::new(topics),
+            retired: Mutex::default(),
+            delivery: cfg.delivery,
+            endpoints: httppost::compile(&cfg.httppost)?,
+            writer: Some(writer),
         }))
     }
 
     /// The latest level of an event in a topic.
     pub fn event_level(&self, topic: &str, id: &str) -> Option<Level> {
-        self.topics.read().get(topic)?.levels.get(id).copied()
+        Some(self.topics.read().get(topic)?.events.get(id)?.level)
+    }
+
+    /// Removes a topic with its handlers and its event states, also from the store (the
+    /// task that owned it was deleted).
+    pub fn delete_topic(&self, topic: &str) {
+        let removed = self.topics.write().remove(topic);
+        if let Some(t) = removed {
+            self.retire(t.handlers);
+        }
+        if let Some(w) = &self.writer {
+            w.delete_topic(topic);
+        }
+    }
+
+    /// Deletes every topic whose name starts with `prefix` (`main:<task>:` for a task's
+    /// anonymous topics).
+    pub fn delete_topics_with_prefix(&self, prefix: &str) {
+        let names: Vec<String> = self
+            .topics
+            .read()
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect();
+        for name in names {
+            self.delete_topic(&name);
+        }
+    }
+
+    /// Waits until every event state recorded so far is committed to the store; false if
+    /// `timeout` passed first. True at once without a store.
+    pub fn flush_states(&self, timeout: Duration) -> bool {
+        self.writer.as_ref().is_none_or(|w| w.flush(timeout))
+    }
+
+    /// Store commits that failed since start.
+    pub fn state_write_failures(&self) -> u64 {
+        self.writer.as_ref().map_or(0, StateWriter::failures)
     }
 
     /// Names of the topics that exist.
@@ -138,18 +240,50 @@ impl AlertSink for AlertService {
                 }
             }
         }
-        let mut topics = self.topics.write();
-        topics
+        let state = EventState {
+            level: event.data.level,
+            time: event.time,
+            duration: event.data.duration,
+            message: event.data.message.clone(),
+        };
+        if let Some(w) = &self.writer {
+            w.put(topic, state.record(&event.data.id));
+        }
+        self.topics
+            .write()
             .entry(topic.to_string())
             .or_default()
-            .levels
-            .insert(event.data.id.clone(), event.data.level);
+            .events
+            .insert(event.data.id.clone(), state);
     }
 
     fn close_topic(&self, topic: &str) {
-        let removed = self.topics.write().remove(topic);
-        if let Some(t) = removed {
-            self.retire(t.handlers);
+        let old = {
+            let mut topics = self.topics.write();
+            if self.writer.is_some() {
+                // Persisted states outlive the task run, as Kapacitor restores them when the
+                // task starts again.
+                match topics.get_mut(topic) {
+                    Some(t) if t.events.is_empty() => topics.remove(topic).map(|t| t.handlers),
+                    Some(t) => Some(std::mem::take(&mut t.handlers)),
+                    None => None,
+                }
+            } else {
+                topics.remove(topic).map(|t| t.handlers)
+            }
+        };
+        if let Some(handlers) = old {
+            self.retire(handlers);
         }
+    }
+
+    fn restore(&self, topic: &str, id: &str) -> Option<RestoredEvent> {
+        let topics = self.topics.read();
+        let s = topics.get(topic)?.events.get(id)?;
+        Some(RestoredEvent {
+            level: s.level,
+            time: s.time,
+            duration: s.duration,
+        })
     }
 }
