@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use kapa_engine::{EngineConfig, ServerInfo, TaskMaster};
 use kapa_models::time::SystemClock;
-use kapa_storage::TaskStore;
+use kapa_storage::Storage;
 use tokio::net::TcpListener;
 
 use crate::cli::{self, Command, RunOptions};
@@ -303,9 +303,16 @@ async fn serve(
     kapa_pipeline::nodes::set_deadman_config(deadman_config(&cfg.raw));
     let endpoints = httppost_endpoints(&cfg.raw);
     kapa_models::httppost::set_endpoints(endpoints.clone());
-    let alerts = alert_service(&cfg, endpoints)?;
-    let store = TaskStore::open(&cfg.storage.boltdb)?;
+    // One redb file holds the tasks and the alert event states; redb locks it, so it is
+    // opened once and shared.
+    let storage = Storage::open(&cfg.storage.boltdb)?;
     tracing::info!(service = "storage", path = %cfg.storage.boltdb, "opened task store");
+    let state_store: Option<Arc<dyn kapa_alert::StateStore>> = cfg
+        .alert
+        .persist_topics
+        .then(|| Arc::new(storage.topic_states()) as Arc<dyn kapa_alert::StateStore>);
+    let alerts = alert_service(&cfg, endpoints, state_store)?;
+    let store = storage.tasks();
     let engine = TaskMaster::new(EngineConfig {
         clock: Arc::new(SystemClock),
         alerts: alerts.clone(),
@@ -399,14 +406,18 @@ async fn serve(
         .await
         .map_err(|e| ServerError::Io(format!("stopping tasks: {e}")))?;
     // Queued alert events get the same grace as open requests.
-    let drained = tokio::task::spawn_blocking(move || alerts.wait_idle(grace))
-        .await
-        .unwrap_or(false);
+    let (drained, stored) =
+        tokio::task::spawn_blocking(move || (alerts.wait_idle(grace), alerts.flush_states(grace)))
+            .await
+            .unwrap_or((false, false));
     if !drained {
         tracing::warn!(
             service = "alert",
             "alert handlers did not deliver every queued event before the shutdown timeout"
         );
+    }
+    if !stored {
+        tracing::warn!(service = "alert", "alert event states were not all stored before the shutdown timeout");
     }
     if let Some(p) = &pidfile {
         let _ = std::fs::remove_file(p);
@@ -420,6 +431,7 @@ async fn serve(
 fn alert_service(
     cfg: &Config,
     endpoints: Vec<kapa_models::httppost::HttpPostEndpoint>,
+    state_store: Option<Arc<dyn kapa_alert::StateStore>>,
 ) -> Result<Arc<kapa_alert::AlertService>, ServerError> {
     let mut delivery = kapa_alert::DeliveryConfig::default();
     if let Ok(n) = usize::try_from(cfg.alert.topic_buffer_length)
@@ -427,10 +439,14 @@ fn alert_service(
     {
         delivery.queue_capacity = n;
     }
-    kapa_alert::AlertService::with_config(kapa_alert::ServiceConfig {
+    let service_cfg = kapa_alert::ServiceConfig {
         delivery,
         httppost: endpoints,
-    })
+    };
+    match state_store {
+        Some(store) => kapa_alert::AlertService::with_store(service_cfg, store),
+        None => kapa_alert::AlertService::with_config(service_cfg),
+    }
     .map_err(|e| ServerError::Config(e.to_string()))
 }
 
@@ -521,9 +537,9 @@ mod tests {
         let user = "[alert]\ntopic-buffer-length = 7\n[[httppost]]\nendpoint = \"e\"\nurl = \"\"\n";
         config::merge(&mut base, user.parse().unwrap(), &mut w);
         let cfg = Config::from_table(base).unwrap();
-        let err = alert_service(&cfg, httppost_endpoints(&cfg.raw)).unwrap_err();
+        let err = alert_service(&cfg, httppost_endpoints(&cfg.raw), None).unwrap_err();
         assert_eq!(err.to_string(), "httppost: must specify url");
-        let ok = alert_service(&cfg, Vec::new()).unwrap();
+        let ok = alert_service(&cfg, Vec::new(), None).unwrap();
         assert!(ok.handler_stats().is_empty());
     }
 

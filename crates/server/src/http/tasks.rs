@@ -132,6 +132,9 @@ pub async fn delete(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    let prefix = format!("main:{id}:");
     blocking(&app, move |t| t.delete(&id)).await?;
+    // The task's anonymous topics and their stored event states go with it.
+    app.alerts.delete_topics_with_prefix(&prefix);
     Ok(StatusCode::NO_CONTENT)
 }
