@@ -136,12 +136,16 @@ const COLORS: [&str; 6] = [
 ];
 
 /// An SVG line chart: M deliveries/s (log scale) against tasks (log scale), one line per
-/// shape, for the points count `p`.
+/// shape, for the points count `p`. `*_nomatch` shapes are left out: their deliveries are
+/// nominal (routing skips every task), so they would only stretch the axis.
 pub fn svg(results: &[ShapeResult], p: u64) -> String {
     let (w, h, left, right, top, bottom) = (720.0, 420.0, 70.0, 170.0, 40.0, 50.0);
     let pw = w - left - right;
     let ph = h - top - bottom;
-    let sel: Vec<&ShapeResult> = results.iter().filter(|r| r.points == p).collect();
+    let sel: Vec<&ShapeResult> = results
+        .iter()
+        .filter(|r| r.points == p && !r.shape.ends_with("_nomatch"))
+        .collect();
     let rates: Vec<f64> = sel
         .iter()
         .map(|r| r.rate() / 1e6)
