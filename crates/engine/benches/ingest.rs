@@ -40,7 +40,10 @@ fn master(tasks: usize, measurement: &str) -> Arc<TaskMaster> {
         tm.start_task(&TaskDef {
             id: format!("t{t}"),
             task_type: TaskType::Stream,
-            dbrps: vec![Dbrp { db: "db".into(), rp: "autogen".into() }],
+            dbrps: vec![Dbrp {
+                db: "db".into(),
+                rp: "autogen".into(),
+            }],
             script,
             vars: HashMap::new(),
         })

@@ -23,7 +23,10 @@ fn master(script: &str) -> Arc<TaskMaster> {
     tm.start_task(&TaskDef {
         id: "t".into(),
         task_type: TaskType::Stream,
-        dbrps: vec![Dbrp { db: "db".into(), rp: "autogen".into() }],
+        dbrps: vec![Dbrp {
+            db: "db".into(),
+            rp: "autogen".into(),
+        }],
         script: script.into(),
         vars: HashMap::new(),
     })
@@ -38,8 +41,16 @@ fn second(hosts: usize, sec: i64) -> Vec<Point> {
             let mut tags = Tags::with_capacity(1);
             tags.insert("host", format!("host{h:05}").into());
             let mut fields = Fields::with_capacity(1);
-            fields.insert("usage_idle", FieldValue::Float(50.0 + (h % 40) as f64 + sec as f64 * 0.01));
-            Point { name: "cpu".into(), tags, fields, time: sec * S }
+            fields.insert(
+                "usage_idle",
+                FieldValue::Float(50.0 + (h % 40) as f64 + sec as f64 * 0.01),
+            );
+            Point {
+                name: "cpu".into(),
+                tags,
+                fields,
+                time: sec * S,
+            }
         })
         .collect()
 }
@@ -66,7 +77,8 @@ fn throughput(c: &mut Criterion) {
 
 fn memory(_c: &mut Criterion) {
     const GROUPS: usize = 10_000;
-    let tm = master("stream|from().measurement('cpu').groupBy('host')|window().period(1m).every(1m)");
+    let tm =
+        master("stream|from().measurement('cpu').groupBy('host')|window().period(1m).every(1m)");
     let first = second(GROUPS, 0);
     let one = allocation_counter::measure(|| tm.write_points("db", "autogen", &first));
     let rest: Vec<Vec<Point>> = (1..59).map(|s| second(GROUPS, s)).collect();

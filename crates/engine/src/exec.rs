@@ -9,8 +9,8 @@ use kapa_pipeline::{Pipeline, TaskType};
 use serde_json::{Map, Value};
 
 use crate::message::{Group, GroupMap, Msg, PointMsg};
-use kapa_models::Tags;
 use crate::node::{Emit, Node, Out, Stat, TaskCtx};
+use kapa_models::Tags;
 
 /// Every how many calls a node's execution time is sampled (timing each call would
 /// cost more than many nodes do).
@@ -48,7 +48,12 @@ pub(crate) struct ExecutingTask {
 }
 
 impl ExecutingTask {
-    pub(crate) fn new(id: String, pipeline: Pipeline, nodes: Vec<Box<dyn Node>>, ctx: TaskCtx) -> Self {
+    pub(crate) fn new(
+        id: String,
+        pipeline: Pipeline,
+        nodes: Vec<Box<dyn Node>>,
+        ctx: TaskCtx,
+    ) -> Self {
         let slots = pipeline
             .nodes
             .iter()
@@ -80,15 +85,29 @@ impl ExecutingTask {
             slots,
             ctx,
             nil_group: Group::nil(),
-            throughput: Throughput { last_at: Instant::now(), last_count: 0, rate: 0.0 },
+            throughput: Throughput {
+                last_at: Instant::now(),
+                last_count: 0,
+                rate: 0.0,
+            },
         }
     }
 
     /// Runs points through the task, from its stream node.
     pub(crate) fn process(&mut self, db: &str, rp: &str, points: &[Point]) {
-        let Self { slots, ctx, nil_group, .. } = self;
+        let Self {
+            slots,
+            ctx,
+            nil_group,
+            ..
+        } = self;
         for p in points {
-            let msg = PointMsg { point: p, group: nil_group, db, rp };
+            let msg = PointMsg {
+                point: p,
+                group: nil_group,
+                db,
+                rp,
+            };
             deliver(slots, ctx, usize::MAX, 0, Msg::Point(&msg));
         }
     }
@@ -100,7 +119,12 @@ impl ExecutingTask {
 
     /// Ticks every node that wants ticks, and delivers what they emit.
     pub(crate) fn tick(&mut self, now: i64) {
-        let Self { slots, ctx, nil_group, .. } = self;
+        let Self {
+            slots,
+            ctx,
+            nil_group,
+            ..
+        } = self;
         for idx in 0..slots.len() {
             if !slots[idx].node.wants_ticks() {
                 continue;
@@ -117,7 +141,13 @@ impl ExecutingTask {
                 Ok(emit) => {
                     // Ticks emit owned messages only; the placeholder is never forwarded.
                     let placeholder = DeleteGroupPlaceholder(nil_group.clone());
-                    emit_out(slots, ctx, idx, Msg::DeleteGroup(&placeholder.0), strip_same(emit));
+                    emit_out(
+                        slots,
+                        ctx,
+                        idx,
+                        Msg::DeleteGroup(&placeholder.0),
+                        strip_same(emit),
+                    );
                 }
                 Err(e) => {
                     slots[idx].errors += 1;
@@ -138,7 +168,10 @@ impl ExecutingTask {
         let mut stats = vec![
             ("avg_exec_time_ns", Stat::Int(slot.avg_exec_ns as i64)),
             ("errors", Stat::Int(slot.errors as i64)),
-            ("working_cardinality", Stat::Int(slot.node.cardinality() as i64)),
+            (
+                "working_cardinality",
+                Stat::Int(slot.node.cardinality() as i64),
+            ),
         ];
         slot.node.stats(&mut stats);
         stats.sort_by(|a, b| a.0.cmp(b.0));
@@ -167,7 +200,10 @@ impl ExecutingTask {
                 m.insert(k.to_string(), Value::from(i));
             }
             m.insert("collected".into(), Value::from(s.collected));
-            m.insert("emitted".into(), Value::from(s.edge_counts.iter().sum::<u64>()));
+            m.insert(
+                "emitted".into(),
+                Value::from(s.edge_counts.iter().sum::<u64>()),
+            );
             nodes.insert(s.name.clone(), Value::Object(m));
         }
         let mut task = Map::new();
@@ -215,9 +251,17 @@ impl ExecutingTask {
             for (i, c) in s.children.iter().enumerate() {
                 let child = &self.slots[*c].name;
                 if labels {
-                    let _ = writeln!(out, "{} -> {} [label=\"processed={}\"];", s.name, child, s.edge_counts[i]);
+                    let _ = writeln!(
+                        out,
+                        "{} -> {} [label=\"processed={}\"];",
+                        s.name, child, s.edge_counts[i]
+                    );
                 } else {
-                    let _ = writeln!(out, "{} -> {} [processed=\"{}\"];", s.name, child, s.edge_counts[i]);
+                    let _ = writeln!(
+                        out,
+                        "{} -> {} [processed=\"{}\"];",
+                        s.name, child, s.edge_counts[i]
+                    );
                 }
             }
         }
@@ -294,7 +338,11 @@ fn deliver(slots: &mut [Slot], ctx: &TaskCtx, from: usize, idx: usize, msg: Msg<
     };
     if let Some(start) = start {
         let ns = start.elapsed().as_nanos() as f64;
-        slot.avg_exec_ns = if slot.avg_exec_ns == 0.0 { ns } else { slot.avg_exec_ns * 0.9 + ns * 0.1 };
+        slot.avg_exec_ns = if slot.avg_exec_ns == 0.0 {
+            ns
+        } else {
+            slot.avg_exec_ns * 0.9 + ns * 0.1
+        };
     }
     match result {
         Ok(emit) => emit_out(slots, ctx, idx, msg, emit),
@@ -322,10 +370,17 @@ fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: E
                 Msg::Barrier(b) => (None, Some(&b.group)),
                 Msg::DeleteGroup(g) => (None, Some(g)),
             };
-            let (Some(point), Some(group)) = (point.as_ref().or(in_point), group.as_ref().or(in_group)) else {
+            let (Some(point), Some(group)) =
+                (point.as_ref().or(in_point), group.as_ref().or(in_group))
+            else {
                 return;
             };
-            let m = PointMsg { point, group, db, rp };
+            let m = PointMsg {
+                point,
+                group,
+                db,
+                rp,
+            };
             forward(slots, ctx, idx, Msg::Point(&m));
         }
         Emit::Batch(b) => forward(slots, ctx, idx, Msg::Batch(&b)),
@@ -333,7 +388,12 @@ fn emit_out(slots: &mut [Slot], ctx: &TaskCtx, idx: usize, msg: Msg<'_>, emit: E
             for out in outs {
                 match out {
                     Out::Point { point, group } => {
-                        let m = PointMsg { point: &point, group: &group, db, rp };
+                        let m = PointMsg {
+                            point: &point,
+                            group: &group,
+                            db,
+                            rp,
+                        };
                         forward(slots, ctx, idx, Msg::Point(&m));
                     }
                     Out::Batch(b) => forward(slots, ctx, idx, Msg::Batch(&b)),

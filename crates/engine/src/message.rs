@@ -26,7 +26,10 @@ pub struct Group {
 impl Group {
     /// The group of ungrouped data.
     pub fn nil() -> Self {
-        Group { id: GroupId::nil(), dims: Arc::new(Dimensions::default()) }
+        Group {
+            id: GroupId::nil(),
+            dims: Arc::new(Dimensions::default()),
+        }
     }
 }
 
@@ -63,7 +66,8 @@ pub struct Barrier {
 
 /// Maps keyed by group: seeded foldhash, much cheaper than SipHash per point and still
 /// safe against crafted tag values.
-pub(crate) type GroupMap<V> = std::collections::HashMap<kapa_models::GroupId, V, foldhash::fast::RandomState>;
+pub(crate) type GroupMap<V> =
+    std::collections::HashMap<kapa_models::GroupId, V, foldhash::fast::RandomState>;
 
 /// One point of a batch: its own time, fields and (full) tags.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +98,12 @@ pub struct Batch {
 impl Batch {
     /// The same batch without its points.
     pub(crate) fn clone_empty(&self) -> Batch {
-        Batch { name: self.name.clone(), group: self.group.clone(), tags: self.tags.clone(), tmax: self.tmax, points: Vec::new() }
+        Batch {
+            name: self.name.clone(),
+            group: self.group.clone(),
+            tags: self.tags.clone(),
+            tmax: self.tmax,
+            points: Vec::new(),
+        }
     }
 }

@@ -15,7 +15,10 @@ pub(crate) enum Emit {
     /// The input, unchanged.
     Same,
     /// A new point and/or a new group (`None` keeps the input's).
-    Point { point: Option<Point>, group: Option<Group> },
+    Point {
+        point: Option<Point>,
+        group: Option<Group>,
+    },
     /// A new batch.
     Batch(Batch),
     /// Several messages, in order.
@@ -85,7 +88,12 @@ pub(crate) trait Node: Send {
     fn observed_stats(&mut self, _stats: Vec<(Group, kapa_models::Tags, u64)>) {}
     /// Processes a point from the parent at position `parent` (nodes with several parents,
     /// such as join and union, override this).
-    fn point_from(&mut self, ctx: &TaskCtx, _parent: usize, msg: &PointMsg<'_>) -> Result<Emit, String> {
+    fn point_from(
+        &mut self,
+        ctx: &TaskCtx,
+        _parent: usize,
+        msg: &PointMsg<'_>,
+    ) -> Result<Emit, String> {
         self.point(ctx, msg)
     }
     /// Processes a batch from the parent at position `parent`.

@@ -36,12 +36,18 @@ impl Router {
         let mut routes: HashMap<(String, String), DbrpRoutes> = HashMap::new();
         for r in tasks {
             for dbrp in r.dbrps {
-                let entry = routes.entry((dbrp.db.clone(), dbrp.rp.clone())).or_default();
+                let entry = routes
+                    .entry((dbrp.db.clone(), dbrp.rp.clone()))
+                    .or_default();
                 match r.measurements {
                     None => entry.any.push(r.task.clone()),
                     Some(ms) => {
                         for m in ms {
-                            entry.by_measurement.entry(m.clone()).or_default().push(r.task.clone());
+                            entry
+                                .by_measurement
+                                .entry(m.clone())
+                                .or_default()
+                                .push(r.task.clone());
                         }
                     }
                 }

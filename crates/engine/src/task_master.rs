@@ -127,9 +127,15 @@ impl TaskMaster {
         nodes::check(&pipeline)?;
         for n in &pipeline.nodes {
             if let NodeKind::Loopback(l) = &n.kind
-                && let Some(d) = def.dbrps.iter().find(|d| d.db == l.database && d.rp == l.retention_policy)
+                && let Some(d) = def
+                    .dbrps
+                    .iter()
+                    .find(|d| d.db == l.database && d.rp == l.retention_policy)
             {
-                return Err(EngineError::Node(format!("loop detected on dbrp: {{{} {}}}", d.db, d.rp)));
+                return Err(EngineError::Node(format!(
+                    "loop detected on dbrp: {{{} {}}}",
+                    d.db, d.rp
+                )));
             }
         }
         let ctx = TaskCtx {
@@ -216,7 +222,10 @@ impl TaskMaster {
         }
         let dropped = std::mem::take(&mut *self.loopback.lock()).len();
         if dropped > 0 {
-            tracing::warn!(dropped, "kapacitorLoopback points dropped: tasks write back into each other in a loop");
+            tracing::warn!(
+                dropped,
+                "kapacitorLoopback points dropped: tasks write back into each other in a loop"
+            );
         }
     }
 
@@ -243,15 +252,21 @@ impl TaskMaster {
 
     /// Sets the engine-wide idle-group expiry (ns; 0 turns it off) for tasks started afterwards.
     pub fn set_group_idle_expiry(&self, ns: i64) {
-        self.group_expiry.store(ns.max(0), std::sync::atomic::Ordering::Relaxed);
+        self.group_expiry
+            .store(ns.max(0), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Ticks every task that has time-driven nodes (barrier, stats, deadman) with the
     /// clock's current time.
     pub fn tick(&self) {
         let now = self.cfg.clock.now();
-        let handles: Vec<TaskHandle> =
-            self.tasks.read().values().filter(|e| e.ticking).map(|e| e.handle.clone()).collect();
+        let handles: Vec<TaskHandle> = self
+            .tasks
+            .read()
+            .values()
+            .filter(|e| e.ticking)
+            .map(|e| e.handle.clone())
+            .collect();
         for h in handles {
             h.lock().tick(now);
         }
@@ -261,13 +276,15 @@ impl TaskMaster {
     /// Starts a thread that calls `tick` every `every` until the task master is dropped.
     pub fn start_ticker(self: &Arc<Self>, every: std::time::Duration) {
         let weak = Arc::downgrade(self);
-        let spawned = std::thread::Builder::new().name("kapa-ticker".into()).spawn(move || {
-            while let Some(tm) = weak.upgrade() {
-                tm.tick();
-                drop(tm);
-                std::thread::sleep(every);
-            }
-        });
+        let spawned = std::thread::Builder::new()
+            .name("kapa-ticker".into())
+            .spawn(move || {
+                while let Some(tm) = weak.upgrade() {
+                    tm.tick();
+                    drop(tm);
+                    std::thread::sleep(every);
+                }
+            });
         if let Err(e) = spawned {
             tracing::error!(err = %e, "cannot start the engine ticker; barrier and stats nodes will not fire");
         }

@@ -57,7 +57,9 @@ fn to_json(v: &Value) -> serde_json::Value {
 }
 
 fn json_text(args: &[Value], pretty: bool) -> String {
-    let Some(v) = args.first() else { return "null".into() };
+    let Some(v) = args.first() else {
+        return "null".into();
+    };
     if !pretty
         && let Value::Map(m) = v
         && let Some(Value::String(s)) = m.get(JSON_KEY)
@@ -78,14 +80,20 @@ impl GoTemplate {
         let inner = match kind {
             TemplateKind::Text => Inner::Text(
                 gotmpl::Template::new(name)
-                    .func("json", |a| Ok(Value::String(Arc::from(json_text(a, false)))))
-                    .func("jsonCompact", |a| Ok(Value::String(Arc::from(json_text(a, false)))))
+                    .func("json", |a| {
+                        Ok(Value::String(Arc::from(json_text(a, false))))
+                    })
+                    .func("jsonCompact", |a| {
+                        Ok(Value::String(Arc::from(json_text(a, false))))
+                    })
                     .parse(src)
                     .map_err(|e| e.to_string())?,
             ),
             TemplateKind::Html => Inner::Html(
                 gotmpl::html::Template::new(name)
-                    .func("json", |a| Ok(gotmpl::html::JS::from(json_text(a, false)).into()))
+                    .func("json", |a| {
+                        Ok(gotmpl::html::JS::from(json_text(a, false)).into())
+                    })
                     .func("jsonCompact", |a| {
                         Ok(gotmpl::html::JS::from(json_text(a, false)).into())
                     })
@@ -125,15 +133,21 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn map(pairs: &[(&str, Value)]) -> Value {
-        let m: BTreeMap<Arc<str>, Value> =
-            pairs.iter().map(|(k, v)| (Arc::from(*k), v.clone())).collect();
+        let m: BTreeMap<Arc<str>, Value> = pairs
+            .iter()
+            .map(|(k, v)| (Arc::from(*k), v.clone()))
+            .collect();
         Value::Map(Arc::new(m))
     }
 
     #[test]
     fn renders_text_with_index() {
-        let t = GoTemplate::parse("id", r#"{{ .Name }}/{{ index .Tags "host" }}"#, TemplateKind::Text)
-            .unwrap();
+        let t = GoTemplate::parse(
+            "id",
+            r#"{{ .Name }}/{{ index .Tags "host" }}"#,
+            TemplateKind::Text,
+        )
+        .unwrap();
         let data = map(&[
             ("Name", Value::String("cpu".into())),
             ("Tags", map(&[("host", Value::String("a".into()))])),
@@ -155,6 +169,9 @@ mod tests {
 
     #[test]
     fn go_time_format() {
-        assert_eq!(go_time_string(31_536_010_000_000_000), "1971-01-01 00:00:10 +0000 UTC");
+        assert_eq!(
+            go_time_string(31_536_010_000_000_000),
+            "1971-01-01 00:00:10 +0000 UTC"
+        );
     }
 }

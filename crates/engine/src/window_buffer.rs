@@ -13,7 +13,10 @@ use crate::message::BatchPoint;
 enum Columns {
     /// Every buffered point has exactly `keys`, all floats: `values` holds
     /// `keys.len()` values per point, in key order.
-    Floats { keys: Arc<[SmolStr]>, values: VecDeque<f64> },
+    Floats {
+        keys: Arc<[SmolStr]>,
+        values: VecDeque<f64>,
+    },
     /// Any other shape.
     General(VecDeque<Fields>),
 }
@@ -34,7 +37,11 @@ fn float_keys(fields: &Fields) -> Option<Vec<SmolStr>> {
 
 impl WindowBuffer {
     pub(crate) fn new() -> Self {
-        WindowBuffer { times: VecDeque::new(), tags: VecDeque::new(), columns: Columns::General(VecDeque::new()) }
+        WindowBuffer {
+            times: VecDeque::new(),
+            tags: VecDeque::new(),
+            columns: Columns::General(VecDeque::new()),
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -58,12 +65,18 @@ impl WindowBuffer {
         if self.times.is_empty()
             && let Some(keys) = float_keys(fields)
         {
-            self.columns = Columns::Floats { keys: keys.into(), values: VecDeque::new() };
+            self.columns = Columns::Floats {
+                keys: keys.into(),
+                values: VecDeque::new(),
+            };
         }
         let fits = match &self.columns {
             Columns::Floats { keys, .. } => {
                 fields.len() == keys.len()
-                    && fields.iter().zip(keys.iter()).all(|((k, v), key)| k == key && matches!(v, FieldValue::Float(_)))
+                    && fields
+                        .iter()
+                        .zip(keys.iter())
+                        .all(|((k, v), key)| k == key && matches!(v, FieldValue::Float(_)))
             }
             Columns::General(_) => true,
         };
@@ -131,7 +144,11 @@ impl WindowBuffer {
                 }
                 Columns::General(all) => all[i].clone(),
             };
-            out.push(BatchPoint { time: *t, fields, tags: (**tags).clone() });
+            out.push(BatchPoint {
+                time: *t,
+                fields,
+                tags: (**tags).clone(),
+            });
         }
         out
     }
@@ -142,7 +159,12 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, FieldValue)]) -> Fields {
-        Fields::from_pairs(pairs.iter().map(|(k, v)| ((*k).into(), v.clone())).collect())
+        Fields::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -155,11 +177,20 @@ mod tests {
         b.pop_front();
         let pts = b.points();
         assert_eq!(pts.len(), 2);
-        assert_eq!((pts[0].time, pts[0].fields.get("v").cloned()), (2, Some(FieldValue::Float(2.0))));
+        assert_eq!(
+            (pts[0].time, pts[0].fields.get("v").cloned()),
+            (2, Some(FieldValue::Float(2.0)))
+        );
         assert_eq!(pts[0].tags.get("host").map(|s| s.as_str()), Some("a"));
-        assert_eq!((pts[1].time, pts[1].fields.get("v").cloned()), (3, Some(FieldValue::Int(3))));
+        assert_eq!(
+            (pts[1].time, pts[1].fields.get("v").cloned()),
+            (3, Some(FieldValue::Int(3)))
+        );
         assert!(pts[1].tags.is_empty());
-        assert_eq!((b.front_time(), b.back_time(), b.len()), (Some(2), Some(3), 2));
+        assert_eq!(
+            (b.front_time(), b.back_time(), b.len()),
+            (Some(2), Some(3), 2)
+        );
     }
 
     #[test]

@@ -33,5 +33,9 @@ pub fn set_endpoints(endpoints: Vec<HttpPostEndpoint>) {
 
 /// Finds a configured endpoint by name.
 pub fn endpoint(name: &str) -> Option<HttpPostEndpoint> {
-    ENDPOINTS.get()?.iter().find(|e| e.endpoint == name).cloned()
+    ENDPOINTS
+        .get()?
+        .iter()
+        .find(|e| e.endpoint == name)
+        .cloned()
 }

@@ -38,8 +38,12 @@ pub fn build(
         // `[deadman] global = true`: every source of the task gets a deadman switch.
         let sources: Vec<usize> = ev.nodes[root_id].children.clone();
         for s in sources {
-            let args = [Val::Float(deadman.threshold), Val::Duration(deadman.interval)];
-            ev.deadman(s, &args, Pos::default()).map_err(PipelineError::Eval)?;
+            let args = [
+                Val::Float(deadman.threshold),
+                Val::Duration(deadman.interval),
+            ];
+            ev.deadman(s, &args, Pos::default())
+                .map_err(PipelineError::Eval)?;
         }
     }
     for n in &ev.nodes {
@@ -352,7 +356,9 @@ impl Evaluator<'_> {
                 }
                 if has_chain {
                     // join and union take other nodes as arguments: they become extra parents.
-                    let (others, rest): (Vec<&Val>, Vec<&Val>) = args.iter().partition(|a| matches!(a, Val::Node(_) | Val::Handler { .. }));
+                    let (others, rest): (Vec<&Val>, Vec<&Val>) = args
+                        .iter()
+                        .partition(|a| matches!(a, Val::Node(_) | Val::Handler { .. }));
                     if !others.is_empty() && !matches!(name.as_str(), "join" | "union") {
                         return Err(call_err("a node cannot be an argument here".into()));
                     }
@@ -360,13 +366,16 @@ impl Evaluator<'_> {
                     let child = NodeKind::create(&name, &rest).map_err(call_err)?;
                     let id = self.add_node(child, Some(node));
                     for o in &others {
-                        let (Val::Node(p) | Val::Handler { node: p, .. }) = o else { continue };
+                        let (Val::Node(p) | Val::Handler { node: p, .. }) = o else {
+                            continue;
+                        };
                         self.nodes[id].parents.push(*p);
                         self.nodes[*p].children.push(id);
                     }
                     if !others.is_empty() {
                         self.next_name_id += others.len();
-                        self.nodes[id].name = format!("{}{}", self.nodes[id].kind.desc(), self.next_name_id - 1);
+                        self.nodes[id].name =
+                            format!("{}{}", self.nodes[id].kind.desc(), self.next_name_id - 1);
                     }
                     return Ok(Val::Node(id));
                 }
@@ -443,7 +452,10 @@ impl Evaluator<'_> {
     fn deadman(&mut self, node: usize, args: &[Val], pos: Pos) -> Result<Val, String> {
         let cfg = crate::nodes::deadman_config();
         if args.len() < 2 {
-            return Err(format!("wrong number of arguments: got {} exp at least 2", args.len()));
+            return Err(format!(
+                "wrong number of arguments: got {} exp at least 2",
+                args.len()
+            ));
         }
         let threshold = crate::args::float_of(&args[0])?;
         let interval = crate::args::duration_of(&args[1])?;
@@ -455,10 +467,14 @@ impl Evaluator<'_> {
         d.unit = interval;
         d.non_negative = true;
         let d_id = self.add_node(NodeKind::Derivative(d), Some(stats_id));
-        let mut body = kapa_tick::parse_lambda(&format!("\"emitted\" <= {threshold:?}")).map_err(|e| e.to_string())?;
+        let mut body = kapa_tick::parse_lambda(&format!("\"emitted\" <= {threshold:?}"))
+            .map_err(|e| e.to_string())?;
         for extra in &args[2..] {
             let Val::Lambda(l) = extra else {
-                return Err(format!("deadman takes lambdas after the interval, got {}", extra.type_name()));
+                return Err(format!(
+                    "deadman takes lambdas after the interval, got {}",
+                    extra.type_name()
+                ));
             };
             body = Expr {
                 kind: ExprKind::Binary {
@@ -473,7 +489,9 @@ impl Evaluator<'_> {
         let mut alert = crate::nodes::AlertSpec::default();
         alert.levels[3] = Some(crate::args::lambda_of(&Val::Lambda(body))?);
         alert.id = cfg.id.replace("NODE_NAME", &observed);
-        alert.message = cfg.message.replace("INTERVAL", &kapa_models::duration::format_go(interval));
+        alert.message = cfg
+            .message
+            .replace("INTERVAL", &kapa_models::duration::format_go(interval));
         let a_id = self.add_node(NodeKind::Alert(Box::new(alert)), Some(d_id));
         Ok(Val::Node(a_id))
     }

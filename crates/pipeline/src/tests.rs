@@ -246,9 +246,16 @@ fn window_validation_and_edge_mismatch() {
 fn join_takes_other_nodes_as_parents() {
     let script = "var errors = stream|from().measurement('errors')\nvar views = stream|from().measurement('views')\nerrors|join(views).as('errors', 'views').tolerance(1s)|httpOut('x')";
     let p = build_stream(script).unwrap();
-    assert_eq!(names(&p), vec!["stream0", "from1", "from2", "join4", "http_out5"]);
+    assert_eq!(
+        names(&p),
+        vec!["stream0", "from1", "from2", "join4", "http_out5"]
+    );
     assert_eq!(p.nodes[3].parents, vec![1, 2]);
     assert_eq!(p.nodes[2].children, vec![3]);
-    let err = build_stream("var a = stream|from()\nvar b = stream|from()\na|join(b).as('x')").unwrap_err();
-    assert_eq!(err.to_string(), "invalid join node join4: must provide one name per parent via the 'As' property: got 1 names for 2 parents");
+    let err = build_stream("var a = stream|from()\nvar b = stream|from()\na|join(b).as('x')")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid join node join4: must provide one name per parent via the 'As' property: got 1 names for 2 parents"
+    );
 }

@@ -417,7 +417,10 @@ async fn serve(
         );
     }
     if !stored {
-        tracing::warn!(service = "alert", "alert event states were not all stored before the shutdown timeout");
+        tracing::warn!(
+            service = "alert",
+            "alert event states were not all stored before the shutdown timeout"
+        );
     }
     if let Some(p) = &pidfile {
         let _ = std::fs::remove_file(p);
@@ -455,7 +458,12 @@ fn httppost_endpoints(raw: &toml::Table) -> Vec<kapa_models::httppost::HttpPostE
     let Some(list) = raw.get("httppost").and_then(|v| v.as_array()) else {
         return Vec::new();
     };
-    let text = |t: &toml::Table, k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let text = |t: &toml::Table, k: &str| {
+        t.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     list.iter()
         .filter_map(|v| v.as_table())
         .map(|t| kapa_models::httppost::HttpPostEndpoint {
@@ -464,9 +472,16 @@ fn httppost_endpoints(raw: &toml::Table) -> Vec<kapa_models::httppost::HttpPostE
             headers: t
                 .get("headers")
                 .and_then(|h| h.as_table())
-                .map(|h| h.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                .map(|h| {
+                    h.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
                 .unwrap_or_default(),
-            basic_auth: t.get("basic-auth").and_then(|b| b.as_table()).map(|b| (text(b, "username"), text(b, "password"))),
+            basic_auth: t
+                .get("basic-auth")
+                .and_then(|b| b.as_table())
+                .map(|b| (text(b, "username"), text(b, "password"))),
             alert_template: text(t, "alert-template"),
             alert_template_file: text(t, "alert-template-file"),
             row_template: text(t, "row-template"),
@@ -481,10 +496,17 @@ fn deadman_config(raw: &toml::Table) -> kapa_pipeline::nodes::DeadmanConfig {
     let Some(t) = raw.get("deadman").and_then(|v| v.as_table()) else {
         return c;
     };
-    if let Some(v) = t.get("threshold").and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))) {
+    if let Some(v) = t
+        .get("threshold")
+        .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+    {
         c.threshold = v;
     }
-    if let Some(v) = t.get("interval").and_then(|v| v.as_str()).and_then(|s| kapa_models::duration::parse_go(s).ok()) {
+    if let Some(v) = t
+        .get("interval")
+        .and_then(|v| v.as_str())
+        .and_then(|s| kapa_models::duration::parse_go(s).ok())
+    {
         c.interval = v;
     }
     if let Some(v) = t.get("id").and_then(|v| v.as_str()) {

@@ -184,8 +184,10 @@ impl AlertNode {
     }
 
     fn id_data(ctx: &TaskCtx, name: &str, group: &str, tags: &Tags) -> BTreeMap<Arc<str>, TV> {
-        let tags: BTreeMap<Arc<str>, TV> =
-            tags.iter().map(|(k, v)| (Arc::from(k.as_str()), str_v(v))).collect();
+        let tags: BTreeMap<Arc<str>, TV> = tags
+            .iter()
+            .map(|(k, v)| (Arc::from(k.as_str()), str_v(v)))
+            .collect();
         let mut server = BTreeMap::new();
         server.insert(Arc::from("Hostname"), str_v(&ctx.server.hostname));
         server.insert(Arc::from("ClusterID"), str_v(&ctx.server.cluster_id));
@@ -201,7 +203,12 @@ impl AlertNode {
 
     /// Evaluates the level as Kapacitor's `determineLevel`: escalate first, then honour the
     /// current level's reset expression, then search downwards.
-    fn determine_level(spec: &AlertSpec, gs: &mut GroupState, p: &dyn kapa_expr::Scope, errors: &mut Vec<String>) -> Level {
+    fn determine_level(
+        spec: &AlertSpec,
+        gs: &mut GroupState,
+        p: &dyn kapa_expr::Scope,
+        errors: &mut Vec<String>,
+    ) -> Level {
         let current = gs.current() as usize;
         let mut eval = |idx: usize, reset: bool, gs: &mut GroupState| -> Option<bool> {
             let (lambda, states) = if reset {
@@ -244,7 +251,13 @@ struct Fired {
 }
 
 impl AlertNode {
-    fn ensure_group(&mut self, ctx: &TaskCtx, group: &crate::message::Group, name: &str, tags: &Tags) -> Result<(), String> {
+    fn ensure_group(
+        &mut self,
+        ctx: &TaskCtx,
+        group: &crate::message::Group,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<(), String> {
         if self.groups.contains_key(&group.id) {
             return Ok(());
         }
@@ -274,7 +287,10 @@ impl AlertNode {
     /// The event's last state, from the anonymous topic first, then the named one (as
     /// Kapacitor's `restoreEvent`).
     fn restore(&self, ctx: &TaskCtx, id: &str) -> Option<RestoredEvent> {
-        let anon = self.anon_topic.as_deref().and_then(|t| ctx.alerts.restore(t, id));
+        let anon = self
+            .anon_topic
+            .as_deref()
+            .and_then(|t| ctx.alerts.restore(t, id));
         anon.or_else(|| {
             (!self.spec.topic.is_empty())
                 .then(|| ctx.alerts.restore(&self.spec.topic, id))
@@ -332,13 +348,18 @@ impl AlertNode {
         let group_text = group.as_str();
 
         let mut tdata = Self::id_data(ctx, name, group_text, tags);
-        let tfields: BTreeMap<Arc<str>, TV> =
-            fields.iter().map(|(k, v)| (Arc::from(k.as_str()), field_v(v))).collect();
+        let tfields: BTreeMap<Arc<str>, TV> = fields
+            .iter()
+            .map(|(k, v)| (Arc::from(k.as_str()), field_v(v)))
+            .collect();
         tdata.insert(Arc::from("ID"), str_v(&id));
         tdata.insert(Arc::from("Fields"), map_v(tfields));
         tdata.insert(Arc::from("Level"), str_v(level.as_str()));
         tdata.insert(Arc::from("Time"), str_v(&go_time_string(t)));
-        tdata.insert(Arc::from("Duration"), str_v(&kapa_models::duration::format_go(duration)));
+        tdata.insert(
+            Arc::from("Duration"),
+            str_v(&kapa_models::duration::format_go(duration)),
+        );
         let message = self.message_tmpl.render(&map_v(tdata.clone()))?;
         let details_json = DetailsJson {
             name,
@@ -351,14 +372,20 @@ impl AlertNode {
                 server_id: &ctx.server.server_id,
             },
             id: &id,
-            fields: fields.iter().map(|(k, v)| (k.as_str(), v.to_json())).collect(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.to_json()))
+                .collect(),
             level: level.as_str(),
             time: kapa_models::time::format_rfc3339(t),
             duration,
             message: &message,
         };
         tdata.insert(Arc::from("Message"), str_v(&message));
-        tdata.insert(Arc::from(JSON_KEY), str_v(&serde_json::to_string(&details_json).map_err(|e| e.to_string())?));
+        tdata.insert(
+            Arc::from(JSON_KEY),
+            str_v(&serde_json::to_string(&details_json).map_err(|e| e.to_string())?),
+        );
         let details = self.details_tmpl.render(&map_v(tdata))?;
 
         self.alerts_triggered += 1;
@@ -384,7 +411,10 @@ impl AlertNode {
             task_name: ctx.task.clone(),
             name: name.to_string(),
             group: group_text.to_string(),
-            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             category: self.spec.category.clone(),
         };
         if let Some(topic) = &self.anon_topic {
@@ -393,7 +423,12 @@ impl AlertNode {
         if !self.spec.topic.is_empty() {
             ctx.alerts.publish(&self.spec.topic, &event);
         }
-        Ok(Some(Fired { id, message, level, duration }))
+        Ok(Some(Fired {
+            id,
+            message,
+            level,
+            duration,
+        }))
     }
 
     fn augments(&self) -> bool {
@@ -415,13 +450,22 @@ impl AlertNode {
             tags.insert(s.id_tag.as_str(), f.id.as_str().into());
         }
         if !s.level_field.is_empty() {
-            fields.insert(s.level_field.as_str(), FieldValue::String(f.level.as_str().into()));
+            fields.insert(
+                s.level_field.as_str(),
+                FieldValue::String(f.level.as_str().into()),
+            );
         }
         if !s.message_field.is_empty() {
-            fields.insert(s.message_field.as_str(), FieldValue::String(f.message.as_str().into()));
+            fields.insert(
+                s.message_field.as_str(),
+                FieldValue::String(f.message.as_str().into()),
+            );
         }
         if !s.id_field.is_empty() {
-            fields.insert(s.id_field.as_str(), FieldValue::String(f.id.as_str().into()));
+            fields.insert(
+                s.id_field.as_str(),
+                FieldValue::String(f.id.as_str().into()),
+            );
         }
         if !s.duration_field.is_empty() {
             fields.insert(s.duration_field.as_str(), FieldValue::Int(f.duration));
@@ -438,10 +482,26 @@ impl Node for AlertNode {
             return Ok(Emit::Drop);
         };
         let mut errors = Vec::new();
-        let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
+        let scope = FieldsTagsScope {
+            fields: &p.fields,
+            tags: &p.tags,
+            time: p.time,
+        };
         let level = Self::determine_level(spec, gs, &scope, &mut errors);
-        let data = || SeriesResult { series: Some(vec![super::point_to_row(p)]), error: None };
-        let fired = self.handle_level(ctx, &msg.group.id, level, p.time, &p.name, &p.tags, &p.fields, data)?;
+        let data = || SeriesResult {
+            series: Some(vec![super::point_to_row(p)]),
+            error: None,
+        };
+        let fired = self.handle_level(
+            ctx,
+            &msg.group.id,
+            level,
+            p.time,
+            &p.name,
+            &p.tags,
+            &p.fields,
+            data,
+        )?;
         let Some(fired) = fired else {
             return match errors.into_iter().next() {
                 Some(e) => Err(e),
@@ -453,7 +513,10 @@ impl Node for AlertNode {
         }
         let mut q = p.clone();
         self.augment(&fired, &mut q.fields, &mut q.tags);
-        Ok(Emit::Point { point: Some(q), group: None })
+        Ok(Emit::Point {
+            point: Some(q),
+            group: None,
+        })
     }
 
     fn batch(&mut self, ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
@@ -470,7 +533,11 @@ impl Node for AlertNode {
         let mut highest = Level::Ok;
         let mut highest_idx = 0;
         for (i, p) in b.points.iter().enumerate() {
-            let scope = FieldsTagsScope { fields: &p.fields, tags: &p.tags, time: p.time };
+            let scope = FieldsTagsScope {
+                fields: &p.fields,
+                tags: &p.tags,
+                time: p.time,
+            };
             let l = Self::determine_level(spec, gs, &scope, &mut errors);
             lowest = lowest.min(l);
             if l > highest || i == 0 {
@@ -480,9 +547,26 @@ impl Node for AlertNode {
         }
         let level = if spec.all { lowest } else { highest };
         let hp = &b.points[highest_idx];
-        let t = if spec.all || level == Level::Ok { b.tmax } else { hp.time };
-        let data = || SeriesResult { series: Some(vec![super::batch_to_row(b)]), error: None };
-        let Some(fired) = self.handle_level(ctx, &b.group.id, level, t, &b.name, &b.tags, &hp.fields, data)? else {
+        let t = if spec.all || level == Level::Ok {
+            b.tmax
+        } else {
+            hp.time
+        };
+        let data = || SeriesResult {
+            series: Some(vec![super::batch_to_row(b)]),
+            error: None,
+        };
+        let Some(fired) = self.handle_level(
+            ctx,
+            &b.group.id,
+            level,
+            t,
+            &b.name,
+            &b.tags,
+            &hp.fields,
+            data,
+        )?
+        else {
             return match errors.into_iter().next() {
                 Some(e) => Err(e),
                 None => Ok(Emit::Drop),
@@ -511,7 +595,11 @@ impl Node for AlertNode {
         out.push(("warns_triggered", Stat::Int(self.warns)));
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         self.groups.remove(&group.id);
         Ok(Emit::Same)
     }

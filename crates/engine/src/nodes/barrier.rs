@@ -22,18 +22,24 @@ pub(crate) struct BarrierNode {
 
 impl BarrierNode {
     pub(crate) fn new(spec: BarrierSpec) -> Self {
-        BarrierNode { spec, groups: Default::default() }
+        BarrierNode {
+            spec,
+            groups: Default::default(),
+        }
     }
 
     /// Records activity; false when the data is older than the group's last barrier.
     fn seen(&mut self, ctx: &TaskCtx, group: &Group, t: i64) -> bool {
         let now = ctx.clock.now();
         let idle = self.spec.idle > 0;
-        let g = self.groups.entry(group.id.clone()).or_insert_with(|| GroupTimer {
-            group: group.clone(),
-            last_activity: now,
-            last_barrier: i64::MIN,
-        });
+        let g = self
+            .groups
+            .entry(group.id.clone())
+            .or_insert_with(|| GroupTimer {
+                group: group.clone(),
+                last_activity: now,
+                last_barrier: i64::MIN,
+            });
         if t < g.last_barrier {
             return false;
         }
@@ -46,11 +52,19 @@ impl BarrierNode {
 
 impl Node for BarrierNode {
     fn point(&mut self, ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
-        Ok(if self.seen(ctx, msg.group, msg.point.time) { Emit::Same } else { Emit::Drop })
+        Ok(if self.seen(ctx, msg.group, msg.point.time) {
+            Emit::Same
+        } else {
+            Emit::Drop
+        })
     }
 
     fn batch(&mut self, ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
-        Ok(if self.seen(ctx, &b.group, b.tmax) { Emit::Same } else { Emit::Drop })
+        Ok(if self.seen(ctx, &b.group, b.tmax) {
+            Emit::Same
+        } else {
+            Emit::Drop
+        })
     }
 
     fn wants_ticks(&self) -> bool {
@@ -58,7 +72,11 @@ impl Node for BarrierNode {
     }
 
     fn tick(&mut self, _ctx: &TaskCtx, now: i64) -> Result<Emit, String> {
-        let wait = if self.spec.idle > 0 { self.spec.idle } else { self.spec.period };
+        let wait = if self.spec.idle > 0 {
+            self.spec.idle
+        } else {
+            self.spec.period
+        };
         let mut out = Vec::new();
         let mut deleted = Vec::new();
         for (id, g) in self.groups.iter_mut() {
@@ -67,7 +85,10 @@ impl Node for BarrierNode {
             }
             g.last_activity = now;
             g.last_barrier = now;
-            out.push(Out::Barrier(Barrier { group: g.group.clone(), time: now }));
+            out.push(Out::Barrier(Barrier {
+                group: g.group.clone(),
+                time: now,
+            }));
             if self.spec.delete {
                 out.push(Out::DeleteGroup(g.group.clone()));
                 deleted.push(id.clone());
@@ -76,7 +97,11 @@ impl Node for BarrierNode {
         for id in deleted {
             self.groups.remove(&id);
         }
-        Ok(if out.is_empty() { Emit::Drop } else { Emit::Many(out) })
+        Ok(if out.is_empty() {
+            Emit::Drop
+        } else {
+            Emit::Many(out)
+        })
     }
 
     fn delete_group(&mut self, _ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {

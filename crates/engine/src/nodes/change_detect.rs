@@ -14,11 +14,18 @@ pub(crate) struct ChangeDetectNode {
 
 impl ChangeDetectNode {
     pub(crate) fn new(spec: ChangeDetectSpec) -> Self {
-        ChangeDetectNode { spec, previous: Default::default() }
+        ChangeDetectNode {
+            spec,
+            previous: Default::default(),
+        }
     }
 
     fn values(&self, fields: &Fields) -> Vec<Option<FieldValue>> {
-        self.spec.fields.iter().map(|f| fields.get(f).cloned()).collect()
+        self.spec
+            .fields
+            .iter()
+            .map(|f| fields.get(f).cloned())
+            .collect()
     }
 }
 
@@ -52,7 +59,11 @@ impl Node for ChangeDetectNode {
         Ok(Emit::Batch(out))
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         self.previous.remove(&group.id);
         Ok(Emit::Same)
     }

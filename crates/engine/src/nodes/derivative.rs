@@ -14,12 +14,20 @@ pub(crate) struct DerivativeNode {
 
 impl DerivativeNode {
     pub(crate) fn new(spec: DerivativeSpec) -> Self {
-        DerivativeNode { spec, previous: Default::default() }
+        DerivativeNode {
+            spec,
+            previous: Default::default(),
+        }
     }
 }
 
 /// What to do with the current value: (derivative to emit, whether to store the point).
-fn derive(spec: &DerivativeSpec, prev: Option<(i64, f64)>, fields: &Fields, t: i64) -> Result<(Option<f64>, Option<f64>), String> {
+fn derive(
+    spec: &DerivativeSpec,
+    prev: Option<(i64, f64)>,
+    fields: &Fields,
+    t: i64,
+) -> Result<(Option<f64>, Option<f64>), String> {
     let Some(curr) = fields.get(&spec.field).and_then(FieldValue::as_f64) else {
         return Err(match fields.get(&spec.field) {
             Some(v) => format!("cannot apply derivative to type {}", v.type_name()),
@@ -53,10 +61,16 @@ impl Node for DerivativeNode {
         if let Some(v) = store {
             self.previous.insert(msg.group.id.clone(), (p.time, v));
         }
-        let Some(value) = value else { return Ok(Emit::Drop) };
+        let Some(value) = value else {
+            return Ok(Emit::Drop);
+        };
         let mut q: Point = p.clone();
-        q.fields.insert(self.spec.as_.as_str(), FieldValue::Float(value));
-        Ok(Emit::Point { point: Some(q), group: None })
+        q.fields
+            .insert(self.spec.as_.as_str(), FieldValue::Float(value));
+        Ok(Emit::Point {
+            point: Some(q),
+            group: None,
+        })
     }
 
     fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
@@ -69,14 +83,19 @@ impl Node for DerivativeNode {
             }
             if let Some(value) = value {
                 let mut q: BatchPoint = p.clone();
-                q.fields.insert(self.spec.as_.as_str(), FieldValue::Float(value));
+                q.fields
+                    .insert(self.spec.as_.as_str(), FieldValue::Float(value));
                 out.points.push(q);
             }
         }
         Ok(Emit::Batch(out))
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         self.previous.remove(&group.id);
         Ok(Emit::Same)
     }

@@ -137,16 +137,27 @@ impl Node for FromNode {
     }
 
     fn tick(&mut self, _ctx: &TaskCtx, now: i64) -> Result<Emit, String> {
-        let expired: Vec<GroupId> =
-            self.seen.iter().filter(|(_, (_, t))| now - *t >= self.expiry).map(|(id, _)| id.clone()).collect();
+        let expired: Vec<GroupId> = self
+            .seen
+            .iter()
+            .filter(|(_, (_, t))| now - *t >= self.expiry)
+            .map(|(id, _)| id.clone())
+            .collect();
         let mut out = Vec::with_capacity(expired.len() * 2);
         for id in expired {
             if let Some((group, _)) = self.seen.remove(&id) {
-                out.push(Out::Barrier(Barrier { group: group.clone(), time: now }));
+                out.push(Out::Barrier(Barrier {
+                    group: group.clone(),
+                    time: now,
+                }));
                 out.push(Out::DeleteGroup(group));
             }
         }
-        Ok(if out.is_empty() { Emit::Drop } else { Emit::Many(out) })
+        Ok(if out.is_empty() {
+            Emit::Drop
+        } else {
+            Emit::Many(out)
+        })
     }
 }
 

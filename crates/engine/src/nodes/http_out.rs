@@ -14,7 +14,11 @@ pub(crate) struct HttpOutNode {
 
 impl HttpOutNode {
     pub(crate) fn new(spec: HttpOutSpec) -> Self {
-        HttpOutNode { spec, index: Default::default(), rows: Vec::new() }
+        HttpOutNode {
+            spec,
+            index: Default::default(),
+            rows: Vec::new(),
+        }
     }
 
     fn store(&mut self, group: &GroupId, row: Row) {
@@ -39,7 +43,11 @@ impl Node for HttpOutNode {
         Ok(Emit::Same)
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         // Kapacitor's httpOut forgets the series of a deleted group.
         if let Some(i) = self.index.remove(&group.id) {
             self.rows.remove(i);
@@ -57,7 +65,17 @@ impl Node for HttpOutNode {
     }
 
     fn http_out(&self) -> Option<(&str, SeriesResult)> {
-        let series = if self.rows.is_empty() { None } else { Some(self.rows.clone()) };
-        Some((&self.spec.endpoint, SeriesResult { series, error: None }))
+        let series = if self.rows.is_empty() {
+            None
+        } else {
+            Some(self.rows.clone())
+        };
+        Some((
+            &self.spec.endpoint,
+            SeriesResult {
+                series,
+                error: None,
+            },
+        ))
     }
 }

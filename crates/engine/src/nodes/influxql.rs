@@ -447,7 +447,11 @@ impl Node for InfluxQlNode {
         Ok(emit)
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         self.groups.remove(&group.id);
         Ok(Emit::Same)
     }

@@ -15,7 +15,10 @@ pub(crate) struct LoopbackNode {
 
 impl LoopbackNode {
     pub(crate) fn new(spec: LoopbackSpec) -> Self {
-        LoopbackNode { spec, points_written: 0 }
+        LoopbackNode {
+            spec,
+            points_written: 0,
+        }
     }
 
     fn send(&mut self, ctx: &TaskCtx, mut p: Point) {
@@ -25,7 +28,11 @@ impl LoopbackNode {
         for (k, v) in &self.spec.tags {
             p.tags.insert(k.as_str(), v.as_str().into());
         }
-        ctx.loopback.lock().push((self.spec.database.clone(), self.spec.retention_policy.clone(), p));
+        ctx.loopback.lock().push((
+            self.spec.database.clone(),
+            self.spec.retention_policy.clone(),
+            p,
+        ));
         self.points_written += 1;
     }
 }
@@ -38,7 +45,12 @@ impl Node for LoopbackNode {
 
     fn batch(&mut self, ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
         for bp in &b.points {
-            let p = Point { name: b.name.clone(), tags: bp.tags.clone(), fields: bp.fields.clone(), time: bp.time };
+            let p = Point {
+                name: b.name.clone(),
+                tags: bp.tags.clone(),
+                fields: bp.fields.clone(),
+                time: bp.time,
+            };
             self.send(ctx, p);
         }
         Ok(Emit::Drop)

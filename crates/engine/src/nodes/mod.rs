@@ -46,10 +46,12 @@ pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
                     "batch tasks are not implemented yet in this build of Kapacitor".into(),
                 ));
             }
-            NodeKind::Alert(a) => alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
-            NodeKind::Combine(c) => {
-                c.validate().map_err(|e| EngineError::Node(format!("invalid combine node {}: {e}", n.name)))?
+            NodeKind::Alert(a) => {
+                alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?
             }
+            NodeKind::Combine(c) => c
+                .validate()
+                .map_err(|e| EngineError::Node(format!("invalid combine node {}: {e}", n.name)))?,
             _ => {}
         }
     }
@@ -77,7 +79,9 @@ pub(crate) fn create(
             NodeKind::StateCount(s) => Box::new(state_tracking::StateNode::count(s.clone())),
             NodeKind::ChangeDetect(s) => Box::new(change_detect::ChangeDetectNode::new(s.clone())),
             NodeKind::Join(s) => Box::new(join::JoinNode::new(s.clone())),
-            NodeKind::Union(s) => Box::new(union::UnionNode::with_parents(s.clone(), n.parents.len())),
+            NodeKind::Union(s) => {
+                Box::new(union::UnionNode::with_parents(s.clone(), n.parents.len()))
+            }
             NodeKind::Combine(s) => Box::new(combine::CombineNode::new(s.clone())),
             NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
             NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
@@ -115,29 +119,49 @@ pub(crate) fn point_to_row(p: &Point) -> Row {
     let mut columns = Vec::with_capacity(p.fields.len() + 1);
     columns.push("time".to_string());
     let mut values = Vec::with_capacity(p.fields.len() + 1);
-    values.push(serde_json::Value::String(kapa_models::time::format_rfc3339(p.time)));
+    values.push(serde_json::Value::String(
+        kapa_models::time::format_rfc3339(p.time),
+    ));
     for (k, v) in p.fields.iter() {
         columns.push(k.to_string());
         values.push(v.to_json());
     }
-    Row { name: p.name.to_string(), tags: p.tags.to_json(), columns, values: vec![values] }
+    Row {
+        name: p.name.to_string(),
+        tags: p.tags.to_json(),
+        columns,
+        values: vec![values],
+    }
 }
 
 /// A batch as one row (Kapacitor's `BatchToRow`): columns are `time`, then the first
 /// point's fields and its tags that are not group tags, sorted; missing values are null.
 pub(crate) fn batch_to_row(b: &crate::message::Batch) -> Row {
-    let mut row = Row { name: b.name.to_string(), tags: b.tags.to_json(), columns: Vec::new(), values: Vec::new() };
+    let mut row = Row {
+        name: b.name.to_string(),
+        tags: b.tags.to_json(),
+        columns: Vec::new(),
+        values: Vec::new(),
+    };
     let Some(first) = b.points.first() else {
         return row;
     };
     let mut cols: Vec<&str> = first.fields.keys().map(|k| k.as_str()).collect();
-    cols.extend(first.tags.keys().filter(|k| !b.tags.contains(k)).map(|k| k.as_str()));
+    cols.extend(
+        first
+            .tags
+            .keys()
+            .filter(|k| !b.tags.contains(k))
+            .map(|k| k.as_str()),
+    );
     cols.sort_unstable();
     row.columns.push("time".to_string());
     row.columns.extend(cols.iter().map(|c| c.to_string()));
     for p in &b.points {
         let mut vals = Vec::with_capacity(cols.len() + 1);
-        vals.push(serde_json::Value::String(kapa_models::time::format_rfc3339(p.time)));
+        vals.push(serde_json::Value::String(
+            kapa_models::time::format_rfc3339(p.time),
+        ));
         for c in &cols {
             vals.push(match (p.fields.get(c), p.tags.get(c)) {
                 (Some(v), _) => v.to_json(),

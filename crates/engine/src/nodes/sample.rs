@@ -15,7 +15,10 @@ pub(crate) struct SampleNode {
 
 impl SampleNode {
     pub(crate) fn new(spec: SampleSpec) -> Self {
-        SampleNode { spec, counts: Default::default() }
+        SampleNode {
+            spec,
+            counts: Default::default(),
+        }
     }
 
     fn keep(&mut self, group: &GroupId, t: i64) -> bool {
@@ -31,14 +34,26 @@ impl SampleNode {
 
 impl Node for SampleNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
-        Ok(if self.keep(&msg.group.id, msg.point.time) { Emit::Same } else { Emit::Drop })
+        Ok(if self.keep(&msg.group.id, msg.point.time) {
+            Emit::Same
+        } else {
+            Emit::Drop
+        })
     }
 
     fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
-        Ok(if self.keep(&b.group.id, b.tmax) { Emit::Same } else { Emit::Drop })
+        Ok(if self.keep(&b.group.id, b.tmax) {
+            Emit::Same
+        } else {
+            Emit::Drop
+        })
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         self.counts.remove(&group.id);
         Ok(Emit::Same)
     }

@@ -19,7 +19,10 @@ impl Node for ShiftNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let mut q = msg.point.clone();
         q.time += self.spec.shift;
-        Ok(Emit::Point { point: Some(q), group: None })
+        Ok(Emit::Point {
+            point: Some(q),
+            group: None,
+        })
     }
 
     fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {

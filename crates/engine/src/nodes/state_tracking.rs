@@ -25,16 +25,38 @@ pub(crate) struct StateNode {
 
 impl StateNode {
     pub(crate) fn duration(spec: StateSpec) -> Self {
-        StateNode { spec, counting: false, groups: Default::default() }
+        StateNode {
+            spec,
+            counting: false,
+            groups: Default::default(),
+        }
     }
 
     pub(crate) fn count(spec: StateSpec) -> Self {
-        StateNode { spec, counting: true, groups: Default::default() }
+        StateNode {
+            spec,
+            counting: true,
+            groups: Default::default(),
+        }
     }
 
-    fn track(spec: &StateSpec, counting: bool, st: &mut (LambdaState, Tracker), fields: &Fields, tags: &Tags, t: i64) -> Result<FieldValue, String> {
-        let scope = FieldsTagsScope { fields, tags, time: t };
-        let pass = spec.lambda.eval_bool(&scope, &mut st.0).map_err(|e| e.to_string())?;
+    fn track(
+        spec: &StateSpec,
+        counting: bool,
+        st: &mut (LambdaState, Tracker),
+        fields: &Fields,
+        tags: &Tags,
+        t: i64,
+    ) -> Result<FieldValue, String> {
+        let scope = FieldsTagsScope {
+            fields,
+            tags,
+            time: t,
+        };
+        let pass = spec
+            .lambda
+            .eval_bool(&scope, &mut st.0)
+            .map_err(|e| e.to_string())?;
         let tr = &mut st.1;
         if !pass {
             *tr = Tracker::default();
@@ -53,17 +75,26 @@ impl StateNode {
 impl Node for StateNode {
     fn point(&mut self, _ctx: &TaskCtx, msg: &PointMsg<'_>) -> Result<Emit, String> {
         let spec = &self.spec;
-        let st = self.groups.entry(msg.group.id.clone()).or_insert_with(|| (spec.lambda.new_state(), Tracker::default()));
+        let st = self
+            .groups
+            .entry(msg.group.id.clone())
+            .or_insert_with(|| (spec.lambda.new_state(), Tracker::default()));
         let p = msg.point;
         let v = Self::track(spec, self.counting, st, &p.fields, &p.tags, p.time)?;
         let mut q = p.clone();
         q.fields.insert(spec.as_.as_str(), v);
-        Ok(Emit::Point { point: Some(q), group: None })
+        Ok(Emit::Point {
+            point: Some(q),
+            group: None,
+        })
     }
 
     fn batch(&mut self, _ctx: &TaskCtx, b: &Batch) -> Result<Emit, String> {
         let spec = &self.spec;
-        let st = self.groups.entry(b.group.id.clone()).or_insert_with(|| (spec.lambda.new_state(), Tracker::default()));
+        let st = self
+            .groups
+            .entry(b.group.id.clone())
+            .or_insert_with(|| (spec.lambda.new_state(), Tracker::default()));
         let mut out = b.clone();
         for p in &mut out.points {
             let v = Self::track(spec, self.counting, st, &p.fields, &p.tags, p.time)?;
@@ -72,7 +103,11 @@ impl Node for StateNode {
         Ok(Emit::Batch(out))
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &crate::message::Group) -> Result<Emit, String> {
+    fn delete_group(
+        &mut self,
+        _ctx: &TaskCtx,
+        group: &crate::message::Group,
+    ) -> Result<Emit, String> {
         self.groups.remove(&group.id);
         Ok(Emit::Same)
     }

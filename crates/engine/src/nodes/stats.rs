@@ -16,7 +16,11 @@ pub(crate) struct StatsNode {
 
 impl StatsNode {
     pub(crate) fn new(spec: StatsSpec) -> Self {
-        StatsNode { spec, next_emit: None, observed: Vec::new() }
+        StatsNode {
+            spec,
+            next_emit: None,
+            observed: Vec::new(),
+        }
     }
 }
 
@@ -40,25 +44,50 @@ impl Node for StatsNode {
     fn tick(&mut self, _ctx: &TaskCtx, now: i64) -> Result<Emit, String> {
         let interval = self.spec.interval;
         let next = *self.next_emit.get_or_insert_with(|| {
-            if self.spec.align { truncate(now, interval) + interval } else { now + interval }
+            if self.spec.align {
+                truncate(now, interval) + interval
+            } else {
+                now + interval
+            }
         });
         if now < next {
             return Ok(Emit::Drop);
         }
-        self.next_emit = Some(if self.spec.align { truncate(now, interval) + interval } else { now + interval });
-        let time = if self.spec.align { truncate(now, interval) } else { now };
+        self.next_emit = Some(if self.spec.align {
+            truncate(now, interval) + interval
+        } else {
+            now + interval
+        });
+        let time = if self.spec.align {
+            truncate(now, interval)
+        } else {
+            now
+        };
         let mut out = Vec::new();
         let observed = std::mem::take(&mut self.observed);
         if observed.is_empty() {
             let mut fields = Fields::with_capacity(1);
             fields.insert("emitted", FieldValue::Int(0));
-            let point = Point { name: "stats".into(), tags: Default::default(), fields, time };
-            out.push(Out::Point { point, group: Group::nil() });
+            let point = Point {
+                name: "stats".into(),
+                tags: Default::default(),
+                fields,
+                time,
+            };
+            out.push(Out::Point {
+                point,
+                group: Group::nil(),
+            });
         }
         for (group, tags, emitted) in observed {
             let mut fields = Fields::with_capacity(1);
             fields.insert("emitted", FieldValue::Int(emitted as i64));
-            let point = Point { name: "stats".into(), tags, fields, time };
+            let point = Point {
+                name: "stats".into(),
+                tags,
+                fields,
+                time,
+            };
             out.push(Out::Point { point, group });
         }
         Ok(Emit::Many(out))

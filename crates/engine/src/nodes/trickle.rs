@@ -17,7 +17,12 @@ impl Node for TrickleNode {
             .points
             .iter()
             .map(|p| Out::Point {
-                point: Point { name: b.name.clone(), tags: p.tags.clone(), fields: p.fields.clone(), time: p.time },
+                point: Point {
+                    name: b.name.clone(),
+                    tags: p.tags.clone(),
+                    fields: p.fields.clone(),
+                    time: p.time,
+                },
                 group: b.group.clone(),
             })
             .collect();

@@ -45,7 +45,9 @@ impl BarrierSpec {
             return Err("barrier node cannot have both idle and period".into());
         }
         if self.idle <= 0 && self.period <= 0 {
-            return Err("barrier node must have either a non zero idle or a non zero period".into());
+            return Err(
+                "barrier node must have either a non zero idle or a non zero period".into(),
+            );
         }
         Ok(())
     }

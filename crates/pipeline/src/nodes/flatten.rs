@@ -23,7 +23,12 @@ pub struct FlattenSpec {
 impl FlattenSpec {
     pub(super) fn new(a: &[Val]) -> ArgResult<Self> {
         args::none(a)?;
-        Ok(FlattenSpec { on: Vec::new(), delimiter: ".".into(), tolerance: 0, drop_original_field_name: false })
+        Ok(FlattenSpec {
+            on: Vec::new(),
+            delimiter: ".".into(),
+            tolerance: 0,
+            drop_original_field_name: false,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {

@@ -35,7 +35,8 @@ impl LoopbackSpec {
                 if a.len() != 2 {
                     return Err(format!("wrong number of arguments: got {} exp 2", a.len()));
                 }
-                self.tags.push((args::string(&a[..1])?, args::string(&a[1..])?));
+                self.tags
+                    .push((args::string(&a[..1])?, args::string(&a[1..])?));
             }
             _ => return Ok(Set::Unknown),
         }

@@ -460,7 +460,11 @@ impl NodeKind {
 
 /// Kapacitor names InfluxQL nodes after their method (`mean3`).
 fn influxql_desc(method: &str) -> &'static str {
-    let method = if method == "holtWintersWithFit" { "holtWinters" } else { method };
+    let method = if method == "holtWintersWithFit" {
+        "holtWinters"
+    } else {
+        method
+    };
     influxql::METHODS
         .iter()
         .find(|m| **m == method)

@@ -24,7 +24,11 @@ impl StatsSpec {
         if interval <= 0 {
             return Err("stats interval must be greater than zero".into());
         }
-        Ok(StatsSpec { interval, align: false, observes })
+        Ok(StatsSpec {
+            interval,
+            align: false,
+            observes,
+        })
     }
 
     pub(super) fn set(&mut self, name: &str, a: &[Val]) -> ArgResult<Set> {

@@ -207,7 +207,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/write", with_404(post(write::write).options(no_content)))
         .route(&format!("{BASE}/loglevel"), with_404(post(ping::log_level)))
-        .route(&format!("{BASE}/sideload/reload"), with_404(post(sideload::reload)))
+        .route(
+            &format!("{BASE}/sideload/reload"),
+            with_404(post(sideload::reload)),
+        )
         .route(
             &format!("{BASE}/debug/vars"),
             with_404(get(debug_vars::debug_vars)),
