@@ -21,6 +21,30 @@ use crate::template::{GoTemplate, JSON_KEY, TemplateKind, go_time_string};
 const MAX_WEIGHT: f64 = 1.2;
 const WEIGHT_DIFF: f64 = 1.5;
 
+/// Kapacitor's default `.message()`.
+const DEFAULT_MESSAGE: &str = "{{ .ID }} is {{ .Level }}";
+/// Kapacitor's default `.details()`.
+const DEFAULT_DETAILS: &str = "{{ json . }}";
+
+/// What Go's html/template does to a string printed in HTML text: `{{ json . }}` in the default
+/// details template goes through exactly this.
+fn html_escape_go(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
+    for c in s.chars() {
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '"' => out.push_str("&#34;"),
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&#39;"),
+            '+' => out.push_str("&#43;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Rejects alert properties this build does not run yet, rather than ignoring them.
 pub(crate) fn check(spec: &AlertSpec) -> Result<(), String> {
     if !spec.inhibitors.is_empty() {
@@ -347,20 +371,31 @@ impl AlertNode {
         let id = gs.id.clone();
         let group_text = group.as_str();
 
-        let mut tdata = Self::id_data(ctx, name, group_text, tags);
-        let tfields: BTreeMap<Arc<str>, TV> = fields
-            .iter()
-            .map(|(k, v)| (Arc::from(k.as_str()), field_v(v)))
-            .collect();
-        tdata.insert(Arc::from("ID"), str_v(&id));
-        tdata.insert(Arc::from("Fields"), map_v(tfields));
-        tdata.insert(Arc::from("Level"), str_v(level.as_str()));
-        tdata.insert(Arc::from("Time"), str_v(&go_time_string(t)));
-        tdata.insert(
-            Arc::from("Duration"),
-            str_v(&kapa_models::duration::format_go(duration)),
-        );
-        let message = self.message_tmpl.render(&map_v(tdata.clone()))?;
+        // Kapacitor's default message and details are rendered directly (same output as the
+        // templates, see the tests); template data is built only for custom templates.
+        let fast_message = spec.message == DEFAULT_MESSAGE;
+        let fast_details = spec.details == DEFAULT_DETAILS;
+        let mut tdata = BTreeMap::new();
+        if !(fast_message && fast_details) {
+            tdata = Self::id_data(ctx, name, group_text, tags);
+            let tfields: BTreeMap<Arc<str>, TV> = fields
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), field_v(v)))
+                .collect();
+            tdata.insert(Arc::from("ID"), str_v(&id));
+            tdata.insert(Arc::from("Fields"), map_v(tfields));
+            tdata.insert(Arc::from("Level"), str_v(level.as_str()));
+            tdata.insert(Arc::from("Time"), str_v(&go_time_string(t)));
+            tdata.insert(
+                Arc::from("Duration"),
+                str_v(&kapa_models::duration::format_go(duration)),
+            );
+        }
+        let message = if fast_message {
+            format!("{id} is {}", level.as_str())
+        } else {
+            self.message_tmpl.render(&map_v(tdata.clone()))?
+        };
         let details_json = DetailsJson {
             name,
             task_name: &ctx.task,
@@ -381,12 +416,14 @@ impl AlertNode {
             duration,
             message: &message,
         };
-        tdata.insert(Arc::from("Message"), str_v(&message));
-        tdata.insert(
-            Arc::from(JSON_KEY),
-            str_v(&serde_json::to_string(&details_json).map_err(|e| e.to_string())?),
-        );
-        let details = self.details_tmpl.render(&map_v(tdata))?;
+        let json = serde_json::to_string(&details_json).map_err(|e| e.to_string())?;
+        let details = if fast_details {
+            html_escape_go(&json)
+        } else {
+            tdata.insert(Arc::from("Message"), str_v(&message));
+            tdata.insert(Arc::from(JSON_KEY), str_v(&json));
+            self.details_tmpl.render(&map_v(tdata))?
+        };
 
         self.alerts_triggered += 1;
         match level {
@@ -612,5 +649,39 @@ impl Node for AlertNode {
         if let Some(t) = &self.anon_topic {
             ctx.alerts.close_topic(t);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_details_fast_path_matches_the_html_template() {
+        let tmpl = GoTemplate::parse("details", DEFAULT_DETAILS, TemplateKind::Html).unwrap();
+        for json in [
+            r#"{"Name":"cpu","Message":"a < b & c > d 'q' +1"}"#,
+            "{\"x\":\"\u{0}nul é ü\"}",
+            r#"{"Tags":{"host":"a"},"Fields":{"v":1.5}}"#,
+        ] {
+            let mut m = BTreeMap::new();
+            m.insert(Arc::from(JSON_KEY), str_v(json));
+            assert_eq!(html_escape_go(json), tmpl.render(&map_v(m)).unwrap(), "{json}");
+        }
+    }
+
+    #[test]
+    fn default_message_fast_path_matches_the_text_template() {
+        let tmpl = GoTemplate::parse("message", DEFAULT_MESSAGE, TemplateKind::Text).unwrap();
+        let mut m = BTreeMap::new();
+        m.insert(Arc::from("ID"), str_v("cpu:host=a <&>"));
+        m.insert(Arc::from("Level"), str_v("CRITICAL"));
+        assert_eq!(tmpl.render(&map_v(m)).unwrap(), "cpu:host=a <&> is CRITICAL");
+    }
+
+    #[test]
+    fn defaults_are_the_pipeline_defaults() {
+        let d = AlertSpec::default();
+        assert_eq!((d.message.as_str(), d.details.as_str()), (DEFAULT_MESSAGE, DEFAULT_DETAILS));
     }
 }
