@@ -256,6 +256,6 @@ fn join_takes_other_nodes_as_parents() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid join node join4: must provide one name per parent via the 'As' property: got 1 names for 2 parents"
+        "invalid join node join4: number of prefixes specified by join.as() must match the number of joined streams"
     );
 }

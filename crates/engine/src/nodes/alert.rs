@@ -666,7 +666,11 @@ mod tests {
         ] {
             let mut m = BTreeMap::new();
             m.insert(Arc::from(JSON_KEY), str_v(json));
-            assert_eq!(html_escape_go(json), tmpl.render(&map_v(m)).unwrap(), "{json}");
+            assert_eq!(
+                html_escape_go(json),
+                tmpl.render(&map_v(m)).unwrap(),
+                "{json}"
+            );
         }
     }
 
@@ -676,12 +680,18 @@ mod tests {
         let mut m = BTreeMap::new();
         m.insert(Arc::from("ID"), str_v("cpu:host=a <&>"));
         m.insert(Arc::from("Level"), str_v("CRITICAL"));
-        assert_eq!(tmpl.render(&map_v(m)).unwrap(), "cpu:host=a <&> is CRITICAL");
+        assert_eq!(
+            tmpl.render(&map_v(m)).unwrap(),
+            "cpu:host=a <&> is CRITICAL"
+        );
     }
 
     #[test]
     fn defaults_are_the_pipeline_defaults() {
         let d = AlertSpec::default();
-        assert_eq!((d.message.as_str(), d.details.as_str()), (DEFAULT_MESSAGE, DEFAULT_DETAILS));
+        assert_eq!(
+            (d.message.as_str(), d.details.as_str()),
+            (DEFAULT_MESSAGE, DEFAULT_DETAILS)
+        );
     }
 }

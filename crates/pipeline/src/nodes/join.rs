@@ -93,33 +93,38 @@ impl JoinSpec {
         Ok(Set::Node)
     }
 
-    /// Kapacitor's checks once the parents are known.
+    /// Kapacitor's checks once the parents are known, with its messages.
     pub(crate) fn validate(&self, parents: usize) -> Result<(), String> {
-        if self.as_.len() != parents {
-            return Err(format!(
-                "must provide one name per parent via the 'As' property: got {} names for {} parents",
-                self.as_.len(),
-                parents
-            ));
+        if self.as_.is_empty() {
+            return Err(
+                "a call to join.as() is required to specify the output stream prefixes.".into(),
+            );
         }
-        let mut seen = std::collections::HashSet::new();
+        if self.as_.len() != parents {
+            return Err(
+                "number of prefixes specified by join.as() must match the number of joined streams"
+                    .into(),
+            );
+        }
         for a in &self.as_ {
             if a.is_empty() {
                 return Err(
-                    "must provide a non empty name for each parent via the 'As' property".into(),
+                    "must provide a prefix name for the join node, see .as() property method"
+                        .into(),
                 );
             }
-            // An empty delimiter is allowed and is in every name: Kapacitor skips the check.
+            // An empty delimiter is in every name: Kapacitor skips the check then.
             if !self.delimiter.is_empty() && a.contains(self.delimiter.as_str()) {
                 return Err(format!(
-                    "cannot use name {a} as field prefix, it contains the delimiter {:?}",
+                    "cannot use name {a} as field prefix, it contains the delimiter {:?}\t",
                     self.delimiter
                 ));
             }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for a in &self.as_ {
             if !seen.insert(a) {
-                return Err(format!(
-                    "cannot use the same prefix name {a} more than once, see the 'As' property"
-                ));
+                return Err("cannot use the same prefix name see .as() property method".into());
             }
         }
         Ok(())
