@@ -4,7 +4,6 @@
 #![warn(missing_docs)]
 
 mod delivery;
-mod gojson;
 pub mod handlers;
 mod httppost;
 mod service;
@@ -12,8 +11,8 @@ mod state_writer;
 mod template;
 
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
-pub use gojson::to_go_json;
 pub use httppost::validate as validate_httppost;
+pub use kapa_models::gojson::to_go_json;
 pub use service::{AlertService, ServiceConfig};
 pub use state_writer::StateStore;
 

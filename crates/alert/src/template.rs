@@ -104,19 +104,6 @@ fn string(s: &str) -> Value {
     Value::String(Arc::from(s))
 }
 
-/// Go's `time.Time.String()` of a UTC time.
-fn go_time_string(ts: i64) -> String {
-    let (y, mo, d, h, mi, s, nanos, _) = kapa_models::time::civil(ts);
-    let mut out = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
-    if nanos != 0 {
-        let frac = format!("{nanos:09}");
-        out.push('.');
-        out.push_str(frac.trim_end_matches('0'));
-    }
-    out.push_str(" +0000 UTC");
-    out
-}
-
 /// `alert.Data` of an event as template data.
 pub(crate) fn alert_data(event: &AlertEvent) -> Value {
     let d: &AlertData = &event.data;
@@ -157,7 +144,10 @@ pub(crate) fn alert_data(event: &AlertEvent) -> Value {
         (Arc::from("ID"), string(&d.id)),
         (Arc::from("Message"), string(&d.message)),
         (Arc::from("Details"), string(&d.details)),
-        (Arc::from("Time"), string(&go_time_string(event.time))),
+        (
+            Arc::from("Time"),
+            string(&kapa_models::time::format_go_string(event.time)),
+        ),
         (
             Arc::from("Duration"),
             string(&kapa_models::duration::format_go(d.duration)),

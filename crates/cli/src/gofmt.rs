@@ -84,19 +84,7 @@ pub fn time(value: Option<&str>, tz: &TimeZone) -> String {
 
 /// Serializes like Go's `json.Encoder`: HTML-sensitive characters escaped, newline-terminated.
 pub fn json_body<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
-    let raw = serde_json::to_string(value)?;
-    let mut out = String::with_capacity(raw.len() + 1);
-    // These characters can only occur inside JSON strings, where the escape is equivalent.
-    for c in raw.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
+    let mut out = kapa_models::gojson::to_go_json(value)?;
     out.push('\n');
     Ok(out)
 }

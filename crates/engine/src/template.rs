@@ -114,19 +114,6 @@ impl GoTemplate {
     }
 }
 
-/// Formats a time the way Go's `time.Time.String()` prints a UTC time.
-pub(crate) fn go_time_string(ts: i64) -> String {
-    let (y, mo, d, h, mi, s, nanos, _) = kapa_models::time::civil(ts);
-    let mut out = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
-    if nanos != 0 {
-        let frac = format!("{nanos:09}");
-        out.push('.');
-        out.push_str(frac.trim_end_matches('0'));
-    }
-    out.push_str(" +0000 UTC");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,13 +152,5 @@ mod tests {
     #[test]
     fn parse_error_is_reported() {
         assert!(GoTemplate::parse("id", "{{ .Name ", TemplateKind::Text).is_err());
-    }
-
-    #[test]
-    fn go_time_format() {
-        assert_eq!(
-            go_time_string(31_536_010_000_000_000),
-            "1971-01-01 00:00:10 +0000 UTC"
-        );
     }
 }

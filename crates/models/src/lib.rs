@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod duration;
+pub mod gojson;
 pub mod group;
 pub mod httppost;
 pub mod point;

@@ -114,6 +114,20 @@ pub fn format_rfc3339(ts: Timestamp) -> String {
     out
 }
 
+/// Formats a timestamp as Go's `time.Time.String()` prints a UTC time
+/// (`1971-01-01 00:00:10 +0000 UTC`), which is what Go templates show for `.Time`.
+pub fn format_go_string(ts: Timestamp) -> String {
+    let (y, mo, d, h, mi, s, nanos, _) = civil(ts);
+    let mut out = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
+    if nanos != 0 {
+        let frac = format!("{nanos:09}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    out.push_str(" +0000 UTC");
+    out
+}
+
 /// Parses an RFC 3339 time (any offset) to a timestamp.
 pub fn parse_rfc3339(s: &str) -> Result<Timestamp, ModelError> {
     let t: jiff::Timestamp = s
@@ -176,6 +190,14 @@ mod tests {
         assert_eq!(format_rfc3339(1_500_000_000), "1970-01-01T00:00:01.5Z");
         assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
         assert_eq!(format_rfc3339(951_782_400 * SECOND), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            format_go_string(31_536_010 * SECOND),
+            "1971-01-01 00:00:10 +0000 UTC"
+        );
+        assert_eq!(
+            format_go_string(1_500_000_000),
+            "1970-01-01 00:00:01.5 +0000 UTC"
+        );
     }
 
     #[test]

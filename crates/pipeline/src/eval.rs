@@ -174,8 +174,8 @@ impl Evaluator<'_> {
         {
             return Err(format!(
                 "invalid type supplied for {name}, got {} exp {}",
-                var_type_name(got),
-                var_type_name(exp)
+                got.as_str(),
+                exp.as_str()
             ));
         }
         Ok(match v {
@@ -611,20 +611,5 @@ fn var_value_type(v: &VarValue) -> VarType {
         VarValue::Lambda(_) => VarType::Lambda,
         VarValue::List(_) => VarType::List,
         VarValue::Star => VarType::Star,
-    }
-}
-
-/// Kapacitor's names of var types.
-pub fn var_type_name(t: VarType) -> &'static str {
-    match t {
-        VarType::Int => "int",
-        VarType::Float => "float",
-        VarType::Bool => "bool",
-        VarType::String => "string",
-        VarType::Regex => "regex",
-        VarType::Duration => "duration",
-        VarType::Lambda => "lambda",
-        VarType::List => "list",
-        VarType::Star => "star",
     }
 }

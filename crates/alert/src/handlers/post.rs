@@ -90,8 +90,10 @@ impl PostHandler {
     fn request_headers(&self, content_type: Option<&str>) -> Vec<(String, String)> {
         let mut headers: Vec<(String, String)> = Vec::new();
         if let Some((user, pass)) = &self.endpoint.basic_auth {
-            let token = base64(format!("{user}:{pass}").as_bytes());
-            headers.push(("Authorization".into(), format!("Basic {token}")));
+            headers.push((
+                "Authorization".into(),
+                kapa_models::httppost::basic_auth_header(user, pass),
+            ));
         }
         headers.extend(self.endpoint.headers.iter().cloned());
         let mut set = |k: &str, v: &str| {
@@ -106,28 +108,6 @@ impl PostHandler {
         }
         headers
     }
-}
-
-/// Standard base64 with padding, for the basic-auth header.
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Seconds of a `Retry-After` header (the HTTP-date form is left to the backoff).
@@ -210,18 +190,5 @@ impl Deliver for PostHandler {
         } else {
             Err(Failure::Permanent(reason))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_the_standard_alphabet() {
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b""), "");
     }
 }

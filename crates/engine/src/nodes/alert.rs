@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::alert_event::{AlertData, AlertEvent, Level, RestoredEvent};
 use crate::message::{Batch, PointMsg};
 use crate::node::{Emit, Node, Stat, TaskCtx};
-use crate::template::{GoTemplate, JSON_KEY, TemplateKind, go_time_string};
+use crate::template::{GoTemplate, JSON_KEY, TemplateKind};
 
 /// Kapacitor's flapping weights: the newest change weighs MAX_WEIGHT, the oldest
 /// MAX_WEIGHT / WEIGHT_DIFF, rising linearly in between.
@@ -385,7 +385,10 @@ impl AlertNode {
             tdata.insert(Arc::from("ID"), str_v(&id));
             tdata.insert(Arc::from("Fields"), map_v(tfields));
             tdata.insert(Arc::from("Level"), str_v(level.as_str()));
-            tdata.insert(Arc::from("Time"), str_v(&go_time_string(t)));
+            tdata.insert(
+                Arc::from("Time"),
+                str_v(&kapa_models::time::format_go_string(t)),
+            );
             tdata.insert(
                 Arc::from("Duration"),
                 str_v(&kapa_models::duration::format_go(duration)),

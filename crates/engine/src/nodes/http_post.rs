@@ -15,11 +15,10 @@ use kapa_models::{FieldValue, Row, SeriesResult};
 use kapa_pipeline::nodes::HttpPostSpec;
 use serde_json::Value;
 
-use super::sideload::basic_auth;
 use super::{batch_to_row, point_to_row};
 use crate::message::{Batch, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
-use crate::template::{GoTemplate, TemplateKind, go_time_string};
+use crate::template::{GoTemplate, TemplateKind};
 
 /// Timeout of one post when the script sets none.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,7 +48,10 @@ impl HttpPostNode {
                 .ok_or_else(|| format!("endpoint '{ep_name}' does not exist"))?;
             headers.extend(ep.headers.clone());
             if let Some((u, p)) = &ep.basic_auth {
-                headers.push(("Authorization".into(), basic_auth(u, p)));
+                headers.push((
+                    "Authorization".into(),
+                    kapa_models::httppost::basic_auth_header(u, p),
+                ));
             }
             let tmpl = if !ep.row_template.is_empty() {
                 Some(ep.row_template.clone())
@@ -155,19 +157,8 @@ fn result_json(row: Row) -> Result<String, String> {
         series: Some(vec![row]),
         error: None,
     };
-    let text = serde_json::to_string(&result)
+    let mut out = kapa_models::gojson::to_go_json(&result)
         .map_err(|e| format!("failed to marshal row data json: {e}"))?;
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
     out.push('\n');
     Ok(out)
 }
@@ -205,7 +196,9 @@ fn mapped_row(row: &Row, times: &[i64]) -> TV {
                 .zip(vals)
                 .map(|(c, v)| {
                     let tv = match (c.as_str(), times.get(i)) {
-                        ("time", Some(t)) => TV::String(Arc::from(go_time_string(*t))),
+                        ("time", Some(t)) => {
+                            TV::String(Arc::from(kapa_models::time::format_go_string(*t)))
+                        }
                         _ => json_tv(v),
                     };
                     (Arc::from(c.as_str()), tv)

@@ -16,7 +16,6 @@ use crate::message::{Batch, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
 use crate::template::{GoTemplate, TemplateKind};
 
-pub(crate) use source::basic_auth;
 pub use source::reload_sources;
 
 pub(crate) struct SideloadNode {

@@ -210,7 +210,10 @@ fn load_http(
         .into();
     let mut req = agent.get(url);
     if let Some((u, p)) = auth {
-        req = req.header("Authorization", basic_auth(u, p));
+        req = req.header(
+            "Authorization",
+            kapa_models::httppost::basic_auth_header(u, p),
+        );
     }
     let mut resp = req.call().map_err(|e| e.to_string())?;
     let mime = resp
@@ -255,39 +258,9 @@ fn load_http(
     Ok(out)
 }
 
-/// `Basic base64(user:password)`.
-pub(crate) fn basic_auth(user: &str, password: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let input = format!("{user}:{password}");
-    let bytes = input.as_bytes();
-    let mut out = String::from("Basic ");
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn basic_auth_is_base64() {
-        assert_eq!(basic_auth("user", "pass"), "Basic dXNlcjpwYXNz");
-        assert_eq!(basic_auth("a", "b"), "Basic YTpi");
-    }
 
     #[test]
     fn clean_paths() {

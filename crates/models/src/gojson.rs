@@ -1,6 +1,6 @@
 //! JSON encoded as Go's `encoding/json` does by default, which escapes `<`, `>`, `&`,
-//! U+2028 and U+2029 inside strings. Handlers that send `alert.Data` must match it byte
-//! for byte, since users grep and parse these files.
+//! U+2028 and U+2029 inside strings. Alert handlers, the httpPost node and the CLI must match it
+//! byte for byte, since users grep and parse what they write.
 
 use serde::Serialize;
 
