@@ -4,6 +4,10 @@ use smol_str::SmolStr;
 
 use crate::point::Tags;
 
+thread_local! {
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// The id of a group: `name\n` (only when grouping by measurement) followed by
 /// `tag=value` pairs joined with `,` in dimension order; `nil` without dimensions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -25,22 +29,27 @@ impl GroupId {
                 GroupId::nil()
             };
         }
-        let mut s = String::with_capacity(32);
-        if by_name {
-            s.push_str(name);
-            s.push('\n');
-        }
-        for (i, d) in dims.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
+        // Built in a reused buffer: SmolStr keeps ids of up to 23 bytes inline, so the usual
+        // group id costs no heap allocation per point.
+        SCRATCH.with(|cell| {
+            let mut s = cell.borrow_mut();
+            s.clear();
+            if by_name {
+                s.push_str(name);
+                s.push('\n');
             }
-            s.push_str(d);
-            s.push('=');
-            if let Some(v) = tags.get(d) {
-                s.push_str(v);
+            for (i, d) in dims.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(d);
+                s.push('=');
+                if let Some(v) = tags.get(d) {
+                    s.push_str(v);
+                }
             }
-        }
-        GroupId(SmolStr::new(s))
+            GroupId(SmolStr::new(s.as_str()))
+        })
     }
 
     /// The id as text.
