@@ -333,8 +333,8 @@ fn deliver(slots: &mut [Slot], ctx: &TaskCtx, from: usize, idx: usize, msg: Msg<
     let result = match msg {
         Msg::Point(p) => slot.node.point_from(ctx, parent, p),
         Msg::Batch(b) => slot.node.batch_from(ctx, parent, b),
-        Msg::Barrier(b) => slot.node.barrier(ctx, b),
-        Msg::DeleteGroup(g) => slot.node.delete_group(ctx, g),
+        Msg::Barrier(b) => slot.node.barrier_from(ctx, parent, b),
+        Msg::DeleteGroup(g) => slot.node.delete_group_from(ctx, parent, g),
     };
     if let Some(start) = start {
         let ns = start.elapsed().as_nanos() as f64;

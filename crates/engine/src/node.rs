@@ -100,6 +100,19 @@ pub(crate) trait Node: Send {
     fn batch_from(&mut self, ctx: &TaskCtx, _parent: usize, batch: &Batch) -> Result<Emit, String> {
         self.batch(ctx, batch)
     }
+    /// Handles a barrier from the parent at position `parent`.
+    fn barrier_from(&mut self, ctx: &TaskCtx, _parent: usize, b: &Barrier) -> Result<Emit, String> {
+        self.barrier(ctx, b)
+    }
+    /// Handles a group deletion from the parent at position `parent`.
+    fn delete_group_from(
+        &mut self,
+        ctx: &TaskCtx,
+        _parent: usize,
+        group: &Group,
+    ) -> Result<Emit, String> {
+        self.delete_group(ctx, group)
+    }
     /// Node-specific statistics, appended as (name, value).
     fn stats(&self, _out: &mut Vec<(&'static str, Stat)>) {}
     /// Number of groups with state in this node.

@@ -1212,3 +1212,80 @@ fn combine_of_a_window_combines_each_time() {
             [ts(0), "x", 1, "y", 2], [ts(1000), "x", 4, "y", 3]]}]})
     );
 }
+
+/// A master on a manual clock, with the task `t` started.
+fn start_clocked(script: &str) -> (Arc<TaskMaster>, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let tm = TaskMaster::new(EngineConfig {
+        clock: clock.clone(),
+        alerts: Arc::new(NullAlertSink),
+        server: ServerInfo::default(),
+        topic_prefix: "main".into(),
+    });
+    tm.start_task(&def("t", script)).unwrap();
+    (tm, clock)
+}
+
+#[test]
+fn a_barrier_moves_only_the_head_of_the_parent_that_sent_it() {
+    let (tm, clock) = start_clocked(
+        "var a = stream|from().measurement('a').groupBy('host')|barrier().idle(5s)
+var b = stream|from().measurement('b').groupBy('host')
+a|join(b).as('a', 'b').fill(0.0)|httpOut('j')",
+    );
+    write(
+        &tm,
+        &[
+            pt("a", &[("host", "A")], &[("v", 1.0)], 0),
+            pt("b", &[("host", "A")], &[("v", 10.0)], 0),
+            pt("a", &[("host", "A")], &[("v", 2.0)], 1000),
+        ],
+    );
+    let first = json!({"series": [{"name": "a", "tags": {"host": "A"},
+        "columns": ["time", "a.v", "b.v"], "values": [[ts(0), 1, 10]]}]});
+    assert_eq!(out(&tm, "j", false), first);
+    // Only `a` is idle: its barrier cannot tell that `b` has nothing more for time 1s.
+    clock.set(T0 + 6 * SECOND);
+    tm.tick();
+    assert_eq!(out(&tm, "j", false), first);
+    // Once `b` moves past 1s as well, the set at 1s is filled and sent.
+    write(&tm, &[pt("b", &[("host", "A")], &[("v", 30.0)], 2000)]);
+    assert_eq!(
+        out(&tm, "j", false),
+        json!({"series": [{"name": "a", "tags": {"host": "A"},
+            "columns": ["time", "a.v", "b.v"], "values": [[ts(1000), 2, 0]]}]})
+    );
+}
+
+#[test]
+fn a_barrier_of_one_union_parent_releases_the_other_parents_messages() {
+    let (tm, clock) = start_clocked(
+        "var a = stream|from().measurement('a')|barrier().idle(5s)
+var b = stream|from().measurement('b')
+a|union(b)|httpOut('u')",
+    );
+    write(
+        &tm,
+        &[
+            pt("a", &[], &[("v", 1.0)], 0),
+            pt("b", &[], &[("v", 2.0)], 1000),
+            pt("b", &[], &[("v", 3.0)], 2000),
+        ],
+    );
+    // `a` is at 0s: nothing of `b` after that can go yet.
+    assert_eq!(
+        out(&tm, "u", false),
+        json!({"series": [{"name": "a", "columns": ["time", "v"], "values": [[ts(0), 1]]}]})
+    );
+    // a's barrier at 6s says it is past 2s: b's queued points follow, in order.
+    clock.set(T0 + 6 * SECOND);
+    tm.tick();
+    assert_eq!(
+        out(&tm, "u", false),
+        json!({"series": [{"name": "b", "columns": ["time", "v"], "values": [[ts(2000), 3]]}]})
+    );
+    // The barrier itself waits in a's queue until b is past 6s too.
+    assert_eq!(node_stat(&tm, "union", "emitted"), json!(3));
+    write(&tm, &[pt("b", &[], &[("v", 4.0)], 7000)]);
+    assert_eq!(node_stat(&tm, "union", "emitted"), json!(4));
+}

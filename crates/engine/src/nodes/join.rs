@@ -642,31 +642,49 @@ impl Node for JoinNode {
         self.message(parent, Item::Batch(batch.clone()))
     }
 
-    fn barrier(&mut self, _ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
-        // The engine does not tell which parent a barrier came from; Kapacitor's barrier
-        // nodes sit above the join, so each parent sends its own: treat it as from all.
+    fn barrier(&mut self, ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
+        self.barrier_from(ctx, 0, b)
+    }
+
+    fn barrier_from(&mut self, _ctx: &TaskCtx, parent: usize, b: &Barrier) -> Result<Emit, String> {
+        // A barrier tells that one parent will send nothing older for the group: only that
+        // parent's head moves (join.go: joinGroup.Barrier).
         let mut out = Vec::new();
         let parents = self.parents;
         let g = self
             .groups
             .entry(b.group.id.clone())
             .or_insert_with(|| JoinGroup::new(parents));
-        for src in 0..parents {
-            g.barrier(&self.spec, src, b.time, &mut out);
+        if parent < parents {
+            g.barrier(&self.spec, parent, b.time, &mut out);
         }
         out.push(Out::Barrier(b.clone()));
         Ok(Emit::Many(out))
     }
 
-    fn delete_group(&mut self, _ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {
+    fn delete_group(&mut self, ctx: &TaskCtx, group: &Group) -> Result<Emit, String> {
+        self.delete_group_from(ctx, 0, group)
+    }
+
+    fn delete_group_from(
+        &mut self,
+        _ctx: &TaskCtx,
+        parent: usize,
+        group: &Group,
+    ) -> Result<Emit, String> {
         self.groups.remove(&group.id);
         self.match_bufs.remove(&group.id);
         self.specific_bufs.remove(&group.id);
-        // Without the parent position, a deletion forgets the group's marks of every parent.
         if self.spec.delete_all {
             self.low_marks.clear();
-        } else {
-            self.low_marks.remove(&group.id);
+        } else if let Some(marks) = self.low_marks.get_mut(&group.id) {
+            // Only the deleting parent forgets where it was for this group.
+            if let Some(m) = marks.get_mut(parent) {
+                *m = ZERO;
+            }
+            if marks.iter().all(|m| *m == ZERO) {
+                self.low_marks.remove(&group.id);
+            }
         }
         Ok(Emit::Same)
     }

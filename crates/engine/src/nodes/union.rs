@@ -17,6 +17,7 @@ use crate::node::{Emit, Node, Out, TaskCtx};
 enum Item {
     Point { point: Point, group: Group },
     Batch(Batch),
+    Barrier(Barrier),
 }
 
 impl Item {
@@ -24,6 +25,7 @@ impl Item {
         match self {
             Item::Point { point, .. } => point.time,
             Item::Batch(b) => b.tmax,
+            Item::Barrier(b) => b.time,
         }
     }
 
@@ -31,6 +33,7 @@ impl Item {
         match self {
             Item::Point { point, group } => Out::Point { point, group },
             Item::Batch(b) => Out::Batch(b),
+            Item::Barrier(b) => Out::Barrier(b),
         }
     }
 }
@@ -39,8 +42,6 @@ pub(crate) struct UnionNode {
     rename: SmolStr,
     sources: Vec<VecDeque<Item>>,
     low_marks: Vec<i64>,
-    /// Barriers, which do not say which parent sent them: emitted once the mark reaches them.
-    barriers: VecDeque<Barrier>,
 }
 
 impl UnionNode {
@@ -50,7 +51,6 @@ impl UnionNode {
             rename: SmolStr::new(&spec.rename),
             sources: (0..parents).map(|_| VecDeque::new()).collect(),
             low_marks: vec![ZERO; parents],
-            barriers: VecDeque::new(),
         }
     }
 
@@ -99,12 +99,6 @@ impl UnionNode {
                         out.push(m.into_out());
                         emitted = true;
                     }
-                }
-            }
-            while self.barriers.front().is_some_and(|b| b.time <= mark) {
-                if let Some(b) = self.barriers.pop_front() {
-                    out.push(Out::Barrier(b));
-                    emitted = true;
                 }
             }
         }
@@ -166,8 +160,13 @@ impl Node for UnionNode {
         Ok(self.queue(parent, Item::Batch(b)))
     }
 
-    fn barrier(&mut self, _ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
-        self.barriers.push_back(b.clone());
-        Ok(self.emit_ready())
+    fn barrier(&mut self, ctx: &TaskCtx, b: &Barrier) -> Result<Emit, String> {
+        self.barrier_from(ctx, 0, b)
+    }
+
+    fn barrier_from(&mut self, _ctx: &TaskCtx, parent: usize, b: &Barrier) -> Result<Emit, String> {
+        // A barrier is ordered with its parent's messages and moves that parent's mark
+        // (union.go queues it like a point).
+        Ok(self.queue(parent, Item::Barrier(b.clone())))
     }
 }
