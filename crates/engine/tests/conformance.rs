@@ -10,6 +10,13 @@
 //! - `alerts`: the JSON array of `alert.Data` bodies the alert handlers must receive, in order
 //!   (`alerts_ignore_data = true` blanks `data` on both sides); `alert_count`: just how many.
 //! - `stats`: the `node-stats` object the task must report (`avg_exec_time_ns` is ignored).
+//! - `ticks = [s, ...]`: at each of these times (seconds after the start, in order with the
+//!   input's points) the clock is set and time-driven nodes (barrier, stats, deadman) tick.
+//! - `[[task]]` tables (`id`, `dbrp = "db.rp"`, `script`): more tasks started before the
+//!   scenario's own (for kapacitorLoopback); `endpoint_task` names the one serving `endpoint`.
+//! - `posts`: the JSON array of bodies an httpPost node must send to `{{POST_URL}}`.
+//! - In scripts, `{{DATA}}` is the absolute path of `tests/conformance/data`.
+//! - `daemon_skip = "why"`: not run through the daemon (output times come from the wall clock).
 //! - `pending = "why"`: a known difference, reported but not failing; a pending scenario that
 //!   conforms is reported too, so the marker gets removed (other agents fixing the nodes
 //!   should not have their build broken by it).
@@ -18,13 +25,15 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use kapa_engine::{
     AlertData, AlertEvent, AlertSink, EngineConfig, ServerInfo, TaskDef, TaskMaster,
 };
-use kapa_models::time::ManualClock;
+use kapa_models::time::{Clock, ManualClock};
 use kapa_models::{Point, Precision};
 use kapa_pipeline::nodes::HandlerSpec;
 use kapa_pipeline::{Dbrp, TaskType};
@@ -45,6 +54,73 @@ struct Scenario {
     alert_count: Option<usize>,
     stats: Option<Value>,
     pending: Option<String>,
+    ticks: Vec<i64>,
+    tasks: Vec<(String, Dbrp, String)>,
+    endpoint_task: Option<String>,
+    posts: Option<Value>,
+}
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/data")
+}
+
+/// A local HTTP server that answers 200 and keeps every request body (httpPost targets).
+fn post_sink() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let kept = kept.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                loop {
+                    let mut len = 0usize;
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let l = line.trim_end();
+                        if l.is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = l.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    kept.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&body).into_owned());
+                    let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+                    if conn.write_all(ok).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, bodies)
+}
+
+fn dbrp_of(s: &str) -> Dbrp {
+    let (db, rp) = s.split_once('.').unwrap_or((s, "autogen"));
+    Dbrp {
+        db: db.into(),
+        rp: rp.into(),
+    }
 }
 
 fn load(path: &Path) -> Scenario {
@@ -74,6 +150,29 @@ fn load(path: &Path) -> Scenario {
             .map(|n| n as usize),
         stats: json("stats"),
         pending: opt("pending"),
+        ticks: v
+            .get("ticks")
+            .and_then(|x| x.as_array())
+            .map(|a| a.iter().filter_map(|t| t.as_integer()).collect())
+            .unwrap_or_default(),
+        tasks: v
+            .get("task")
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|t| {
+                        let get = |k: &str| {
+                            t.get(k).and_then(|x| x.as_str()).unwrap_or_else(|| {
+                                panic!("{}: [[task]] without {k}", path.display())
+                            })
+                        };
+                        (get("id").into(), dbrp_of(get("dbrp")), get("script").into())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        endpoint_task: opt("endpoint_task"),
+        posts: json("posts"),
     };
     assert_eq!(
         sc.endpoint.is_some(),
@@ -85,7 +184,8 @@ fn load(path: &Path) -> Scenario {
         sc.expected.is_some()
             || sc.alerts.is_some()
             || sc.alert_count.is_some()
-            || sc.stats.is_some(),
+            || sc.stats.is_some()
+            || sc.posts.is_some(),
         "{}: nothing to check",
         path.display()
     );
@@ -159,8 +259,9 @@ fn without_exec_time(mut v: Value) -> Value {
 /// Runs a scenario; returns the differences found (empty when it conforms).
 fn check(sc: &Scenario) -> Vec<String> {
     let capture = Arc::new(Capture::default());
+    let clock = Arc::new(ManualClock::new(ZERO));
     let tm = TaskMaster::new(EngineConfig {
-        clock: Arc::new(ManualClock::new(ZERO)),
+        clock: clock.clone(),
         alerts: capture.clone(),
         server: ServerInfo::default(),
         topic_prefix: "main".into(),
@@ -171,24 +272,44 @@ fn check(sc: &Scenario) -> Vec<String> {
         .and_then(|s| s.to_str())
         .unwrap_or("test")
         .to_string();
-    if let Err(e) = tm.start_task(&TaskDef {
-        id: name.clone(),
-        task_type: TaskType::Stream,
-        dbrps: vec![Dbrp {
-            db: "dbname".into(),
-            rp: "rpname".into(),
-        }],
-        script: sc.script.clone(),
-        vars: HashMap::new(),
-    }) {
-        return vec![format!("task does not start: {e}")];
+    let (post_url, posted) = post_sink();
+    let dir = data_dir();
+    let fill = |script: &str| {
+        script
+            .replace("{{DATA}}", &dir.display().to_string())
+            .replace("{{POST_URL}}", &post_url)
+    };
+    let mut tasks = sc.tasks.clone();
+    tasks.push((name.clone(), dbrp_of("dbname.rpname"), sc.script.clone()));
+    for (id, dbrp, script) in &tasks {
+        if let Err(e) = tm.start_task(&TaskDef {
+            id: id.clone(),
+            task_type: TaskType::Stream,
+            dbrps: vec![dbrp.clone()],
+            script: fill(script),
+            vars: HashMap::new(),
+        }) {
+            return vec![format!("task {id} does not start: {e}")];
+        }
     }
-    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/conformance/data")
-        .join(&sc.input);
-    for (db, rp, p) in read_srpl(&data) {
+    // As Kapacitor's replay clock: the wall clock is at each point's time when it arrives,
+    // and the ticks due by then come first.
+    let mut ticks = sc.ticks.iter().map(|t| ZERO + t * 1_000_000_000).peekable();
+    for (db, rp, p) in read_srpl(&dir.join(&sc.input)) {
+        while let Some(t) = ticks.next_if(|t| *t <= p.time) {
+            clock.set(t.max(clock.now()));
+            tm.tick();
+        }
+        if p.time > clock.now() {
+            clock.set(p.time);
+        }
         tm.write_points(&db, &rp, std::slice::from_ref(&p));
     }
+    for t in ticks {
+        clock.set(t.max(clock.now()));
+        tm.tick();
+    }
+    let name = sc.endpoint_task.clone().unwrap_or(name);
 
     let mut diffs = Vec::new();
     if let (Some(endpoint), Some(expected)) = (&sc.endpoint, &sc.expected) {
@@ -239,6 +360,28 @@ fn check(sc: &Scenario) -> Vec<String> {
                     diffs.push(format!("alert #{}\n    want {w}\n    got  {g}", i + 1));
                 }
             }
+        }
+    }
+    if let Some(want) = &sc.posts {
+        let want = want.as_array().cloned().unwrap_or_default();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        // httpPost sends from the task's thread before the write returns; the sink's
+        // threads may still be storing the last body.
+        while posted.lock().unwrap().len() < want.len() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let got: Vec<Value> = posted
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| serde_json::from_str(b).unwrap_or(Value::String(b.clone())))
+            .collect();
+        if got != want {
+            diffs.push(format!(
+                "posts\n    want {}\n    got  {}",
+                Value::Array(want),
+                Value::Array(got)
+            ));
         }
     }
     if let Some(want) = &sc.stats {

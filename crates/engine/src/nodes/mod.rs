@@ -65,7 +65,6 @@ pub(crate) fn create(
     topic_prefix: &str,
     clock: &Arc<dyn Clock>,
 ) -> Result<Vec<Box<dyn Node>>, EngineError> {
-    let _ = clock;
     let mut out: Vec<Box<dyn Node>> = Vec::with_capacity(p.nodes.len());
     for n in &p.nodes {
         let node: Box<dyn Node> = match &n.kind {
@@ -85,7 +84,7 @@ pub(crate) fn create(
             NodeKind::Combine(s) => Box::new(combine::CombineNode::new(s.clone())),
             NodeKind::Flatten(s) => Box::new(flatten::FlattenNode::new(s.clone())),
             NodeKind::Barrier(s) => Box::new(barrier::BarrierNode::new(s.clone())),
-            NodeKind::Stats(s) => Box::new(stats::StatsNode::new(s.clone())),
+            NodeKind::Stats(s) => Box::new(stats::StatsNode::new(s.clone(), clock.now())),
             NodeKind::Trickle => Box::new(trickle::TrickleNode),
             NodeKind::Loopback(s) => Box::new(kapacitor_loopback::LoopbackNode::new(s.clone())),
             NodeKind::Sideload(s) => Box::new(

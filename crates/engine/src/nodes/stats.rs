@@ -10,15 +10,24 @@ use crate::time::truncate;
 
 pub(crate) struct StatsNode {
     spec: StatsSpec,
-    next_emit: Option<i64>,
+    /// When the ticker fires next: one interval after the task started (or the next
+    /// aligned boundary), as Kapacitor's ticker.
+    next_emit: i64,
     observed: Vec<(Group, kapa_models::Tags, u64)>,
 }
 
 impl StatsNode {
-    pub(crate) fn new(spec: StatsSpec) -> Self {
+    /// A stats node of a task started at `now`.
+    pub(crate) fn new(spec: StatsSpec, now: i64) -> Self {
+        let interval = spec.interval.max(1);
+        let next_emit = if spec.align {
+            truncate(now, interval) + interval
+        } else {
+            now + interval
+        };
         StatsNode {
             spec,
-            next_emit: None,
+            next_emit,
             observed: Vec::new(),
         }
     }
@@ -42,27 +51,16 @@ impl Node for StatsNode {
     }
 
     fn tick(&mut self, _ctx: &TaskCtx, now: i64) -> Result<Emit, String> {
-        let interval = self.spec.interval;
-        let next = *self.next_emit.get_or_insert_with(|| {
-            if self.spec.align {
-                truncate(now, interval) + interval
-            } else {
-                now + interval
-            }
-        });
-        if now < next {
+        let interval = self.spec.interval.max(1);
+        if now < self.next_emit {
             return Ok(Emit::Drop);
         }
-        self.next_emit = Some(if self.spec.align {
-            truncate(now, interval) + interval
-        } else {
-            now + interval
-        });
-        let time = if self.spec.align {
-            truncate(now, interval)
-        } else {
-            now
-        };
+        // One point per firing; firings missed while the clock jumped are skipped, as a Go
+        // ticker drops the ticks nobody read.
+        let time = self.next_emit;
+        while self.next_emit <= now {
+            self.next_emit += interval;
+        }
         let mut out = Vec::new();
         let observed = std::mem::take(&mut self.observed);
         if observed.is_empty() {

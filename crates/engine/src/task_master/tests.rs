@@ -502,10 +502,10 @@ fn barrier_idle_closes_windows_and_deletes_groups() {
         server: ServerInfo::default(),
         topic_prefix: "main".into(),
     });
-    let s = "stream|from().measurement('cpu')|barrier().idle(5s).delete(TRUE)|window().period(10s).every(10s)|log()|httpOut('out')";
+    let s = "stream|from().measurement('cpu')|barrier().idle(10s).delete(TRUE)|window().period(10s).every(10s)|log()|httpOut('out')";
     tm.start_task(&def("t", s)).unwrap();
     // Without delete, the flushed window stays visible on httpOut.
-    let keep = "stream|from().measurement('cpu')|barrier().idle(5s)|window().period(10s).every(10s)|httpOut('out')";
+    let keep = "stream|from().measurement('cpu')|barrier().idle(10s)|window().period(10s).every(10s)|httpOut('out')";
     tm.start_task(&def("k", keep)).unwrap();
     tm.write_points(
         "db",
@@ -517,7 +517,8 @@ fn barrier_idle_closes_windows_and_deletes_groups() {
     );
     tm.tick();
     assert_eq!(tm.http_out("t", "out").unwrap().series, None);
-    // Idle for 12s of wall time: the barrier (at 12s) closes the window [0s, 10s).
+    // Idle for 12s of wall time: the barrier, at the last point's time plus idle (11s),
+    // closes the window [0s, 10s).
     clock.set(T0 + 12 * SECOND);
     tm.tick();
     // With delete, httpOut forgets the deleted group's series, as Kapacitor's does.
