@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 mod alert_event;
+mod batch_points;
 mod exec;
 mod influxql;
 mod message;
@@ -16,6 +17,7 @@ mod time;
 mod window_buffer;
 
 pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink, RestoredEvent};
+pub use batch_points::BatchPoints;
 pub use message::{Batch, BatchPoint, Dimensions, Group};
 /// Reloads every sideload source in use (`POST /kapacitor/v1/sideload/reload`, SIGHUP).
 pub use nodes::sideload::reload_sources as reload_sideload_sources;

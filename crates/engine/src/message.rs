@@ -92,7 +92,7 @@ pub struct Batch {
     /// The batch's upper time bound (window end, query stop).
     pub tmax: i64,
     /// The points, in time order.
-    pub points: Vec<BatchPoint>,
+    pub points: crate::batch_points::BatchPoints,
 }
 
 impl Batch {
@@ -103,7 +103,7 @@ impl Batch {
             group: self.group.clone(),
             tags: self.tags.clone(),
             tmax: self.tmax,
-            points: Vec::new(),
+            points: Default::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ use smol_str::SmolStr;
 
 use crate::message::BatchPoint;
 
+#[derive(Clone)]
 enum Columns {
     /// Every buffered point has exactly `keys`, all floats: `values` holds
     /// `keys.len()` values per point, in key order.
@@ -22,6 +23,7 @@ enum Columns {
 }
 
 /// A FIFO of points for one window.
+#[derive(Clone)]
 pub(crate) struct WindowBuffer {
     times: VecDeque<i64>,
     tags: VecDeque<Arc<Tags>>,
@@ -127,6 +129,58 @@ impl WindowBuffer {
                 all.pop_front();
             }
         }
+    }
+
+    /// Calls `f(index, time, tags, fields)` for every point, oldest first, without copying:
+    /// float columns are presented through one reused field set.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(usize, i64, &Tags, &Fields)) {
+        match &self.columns {
+            Columns::Floats { keys, values } => {
+                let n = keys.len();
+                let mut scratch = Fields::with_capacity(n);
+                for k in keys.iter() {
+                    scratch.push_sorted(k.clone(), FieldValue::Float(0.0));
+                }
+                for (i, (t, tags)) in self.times.iter().zip(self.tags.iter()).enumerate() {
+                    for (j, v) in scratch.values_mut().enumerate() {
+                        *v = FieldValue::Float(values[i * n + j]);
+                    }
+                    f(i, *t, tags, &scratch);
+                }
+            }
+            Columns::General(all) => {
+                for (i, ((t, tags), fields)) in self
+                    .times
+                    .iter()
+                    .zip(self.tags.iter())
+                    .zip(all.iter())
+                    .enumerate()
+                {
+                    f(i, *t, tags, fields);
+                }
+            }
+        }
+    }
+
+    /// The point at `i` as a row.
+    pub(crate) fn row(&self, i: usize) -> Option<BatchPoint> {
+        let (time, tags) = (*self.times.get(i)?, self.tags.get(i)?);
+        let fields = match &self.columns {
+            Columns::Floats { keys, values } => {
+                let n = keys.len();
+                let mut f = Fields::with_capacity(n);
+                for (j, k) in keys.iter().enumerate() {
+                    f.push_sorted(k.clone(), FieldValue::Float(*values.get(i * n + j)?));
+                }
+                f
+            }
+            Columns::General(all) => all.get(i)?.clone(),
+        };
+        Some(BatchPoint {
+            time,
+            fields,
+            tags: (**tags).clone(),
+        })
     }
 
     /// The buffered points, oldest first.

@@ -148,6 +148,11 @@ impl<V> KvSet<V> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
+    /// Values in key order, mutably (keys cannot change, so the order holds).
+    pub fn values_mut(&mut self) -> impl ExactSizeIterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
     /// Keys in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &SmolStr> {
         self.0.iter().map(|(k, _)| k)

@@ -151,7 +151,7 @@ impl Node for FlattenNode {
         buf.name = b.name.clone();
         buf.time = ZERO;
         let mut out = Batch {
-            points: Vec::with_capacity(b.points.len()),
+            points: Vec::with_capacity(b.points.len()).into(),
             ..b.clone_empty()
         };
         for p in &b.points {

@@ -116,7 +116,7 @@ impl Node for GroupByNode {
                         group: Group { id, dims },
                         tags,
                         tmax: b.tmax,
-                        points: Vec::new(),
+                        points: Default::default(),
                     });
                     self.pending.len() - 1
                 }

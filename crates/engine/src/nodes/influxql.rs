@@ -9,6 +9,7 @@ use kapa_models::{FieldValue, Fields, Point, Tags};
 use kapa_pipeline::nodes::InfluxQlSpec;
 use smol_str::SmolStr;
 
+use crate::batch_points::BatchPoints;
 use crate::influxql::{Aux, Context, Func, Kind, Output, ZERO_TIME};
 use crate::message::{Batch, BatchPoint, Group, GroupMap, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
@@ -84,7 +85,7 @@ struct Emitter<'a> {
     /// The batch's upper bound, or the reduced stream points' time.
     time: i64,
     tags: &'a Tags,
-    batch: Option<&'a [BatchPoint]>,
+    batch: Option<&'a BatchPoints>,
 }
 
 impl Emitter<'_> {
@@ -107,8 +108,8 @@ impl Emitter<'_> {
             Aux::None => None,
             Aux::Index(i) => self
                 .batch
-                .and_then(|b| b.get(i))
-                .map(|p| (p.tags.clone(), p.fields.clone())),
+                .and_then(|b| b.row(i))
+                .map(|p| (p.tags, p.fields)),
             Aux::Owned(b) => Some(*b),
         }
     }
@@ -116,7 +117,7 @@ impl Emitter<'_> {
     fn selected_tags(&self, aux: &Aux) -> Option<Tags> {
         match aux {
             Aux::None => None,
-            Aux::Index(i) => self.batch.and_then(|b| b.get(*i)).map(|p| p.tags.clone()),
+            Aux::Index(i) => self.batch.and_then(|b| b.row(*i)).map(|p| p.tags),
             Aux::Owned(b) => Some(b.0.clone()),
         }
     }
@@ -206,7 +207,7 @@ impl<'a> Shared<'a> {
         name: &'b SmolStr,
         time: i64,
         tags: &'b Tags,
-        batch: Option<&'b [BatchPoint]>,
+        batch: Option<&'b BatchPoints>,
     ) -> Emitter<'b>
     where
         'a: 'b,
@@ -366,7 +367,7 @@ impl Node for InfluxQlNode {
                 group: b.group.clone(),
                 tags: b.tags.clone(),
                 tmax: b.tmax,
-                points: Vec::with_capacity(b.points.len()),
+                points: Vec::with_capacity(b.points.len()).into(),
             };
             let mut c: Option<Context> = None;
             for (i, bp) in b.points.iter().enumerate() {
@@ -402,23 +403,24 @@ impl Node for InfluxQlNode {
 
         let mut c: Option<Context> = None;
         let mut size = 0usize;
-        for (i, bp) in b.points.iter().enumerate() {
+        // Read in place: a window's buffer is reduced without building its rows.
+        b.points.for_each(|i, time, tags, fields| {
             if c.is_none() {
-                match Context::realize(sh.func, field, &bp.fields, spare.take()) {
+                match Context::realize(sh.func, field, fields, spare.take()) {
                     Ok(r) => c = Some(r),
                     Err(e) => {
                         log(ctx, "failed to realize reduce context from fields", &e);
-                        continue;
+                        return;
                     }
                 }
             }
             size += 1;
             if let Some(r) = c.as_mut()
-                && let Err(e) = r.aggregate(field, bp.time, Some(i), &bp.tags, &bp.fields)
+                && let Err(e) = r.aggregate(field, time, Some(i), tags, fields)
             {
                 log(ctx, "failed to aggregate point in batch", &e);
             }
-        }
+        });
         if size == 0 && !sh.func.empty_ok() {
             if c.is_some() {
                 *spare = c;

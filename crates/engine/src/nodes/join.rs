@@ -434,7 +434,7 @@ fn join_batches(spec: &JoinSpec, set: &JoinSet, name: SmolStr, first: &Batch) ->
         group: Group { id, dims },
         tags,
         tmax: set.time,
-        points,
+        points: points.into(),
     }))
 }
 

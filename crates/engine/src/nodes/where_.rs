@@ -42,7 +42,7 @@ impl Node for WhereNode {
             .entry(b.group.id.clone())
             .or_insert_with(|| lambda.new_state());
         let mut out = Batch {
-            points: Vec::with_capacity(b.points.len()),
+            points: Vec::with_capacity(b.points.len()).into(),
             ..b.clone_empty()
         };
         for p in &b.points {

@@ -1,10 +1,13 @@
 //! `|window()`: buffers points per group and emits them as batches, by time (period/every,
 //! align, fillPeriod, every 0) or by count (mirrors window.go).
 
+use std::sync::Arc;
+
 use kapa_models::Tags;
 use kapa_pipeline::nodes::WindowSpec;
 use smol_str::SmolStr;
 
+use crate::batch_points::BatchPoints;
 use crate::message::{Barrier, Batch, Group, GroupMap, PointMsg};
 use crate::node::{Emit, Node, TaskCtx};
 use crate::time::truncate;
@@ -14,7 +17,9 @@ struct GroupWindow {
     name: SmolStr,
     group: Group,
     tags: Tags,
-    buf: WindowBuffer,
+    /// Shared with the batches it emitted; written through `Arc::make_mut`, so it is copied
+    /// only if a node downstream still holds one of them.
+    buf: Arc<WindowBuffer>,
     /// Time windows: the next emit time. Count windows: the count at which to emit next.
     next_emit: i64,
     count: i64,
@@ -57,7 +62,7 @@ fn batch_of(w: &GroupWindow, tmax: i64) -> Batch {
         group: w.group.clone(),
         tags: w.tags.clone(),
         tmax,
-        points: w.buf.points(),
+        points: BatchPoints::window(w.buf.clone()),
     }
 }
 
@@ -84,7 +89,7 @@ impl Node for WindowNode {
                     name: p.name.clone(),
                     group: msg.group.clone(),
                     tags,
-                    buf: WindowBuffer::new(),
+                    buf: Arc::new(WindowBuffer::new()),
                     next_emit,
                     count: 0,
                 },
@@ -96,9 +101,9 @@ impl Node for WindowNode {
         };
 
         if spec.period_count > 0 {
-            w.buf.push(p.time, &p.tags, &p.fields);
+            Arc::make_mut(&mut w.buf).push(p.time, &p.tags, &p.fields);
             if w.buf.len() as i64 > spec.period_count {
-                w.buf.pop_front();
+                Arc::make_mut(&mut w.buf).pop_front();
             }
             w.count += 1;
             if w.count == w.next_emit {
@@ -111,11 +116,11 @@ impl Node for WindowNode {
 
         if spec.every == 0 {
             // Emitting on every point: a right-closed window (oldest, now].
-            w.buf.push(p.time, &p.tags, &p.fields);
+            Arc::make_mut(&mut w.buf).push(p.time, &p.tags, &p.fields);
             if p.time >= w.next_emit {
                 let oldest = p.time - spec.period;
                 while w.buf.front_time().is_some_and(|t| t <= oldest) {
-                    w.buf.pop_front();
+                    Arc::make_mut(&mut w.buf).pop_front();
                 }
                 w.next_emit = p.time;
                 return Ok(Emit::Batch(batch_of(w, p.time)));
@@ -128,7 +133,7 @@ impl Node for WindowNode {
         if p.time >= w.next_emit {
             let oldest = w.next_emit - spec.period;
             while w.buf.front_time().is_some_and(|t| t < oldest) {
-                w.buf.pop_front();
+                Arc::make_mut(&mut w.buf).pop_front();
             }
             out = Some(batch_of(w, w.next_emit));
             w.next_emit = p.time + spec.every;
@@ -136,7 +141,7 @@ impl Node for WindowNode {
                 w.next_emit = truncate(w.next_emit, spec.every);
             }
         }
-        w.buf.push(p.time, &p.tags, &p.fields);
+        Arc::make_mut(&mut w.buf).push(p.time, &p.tags, &p.fields);
         Ok(match out {
             Some(b) => Emit::Batch(b),
             None => Emit::Drop,
@@ -159,14 +164,14 @@ impl Node for WindowNode {
         let batch = if spec.every == 0 {
             let oldest = b.time - spec.period;
             while w.buf.front_time().is_some_and(|t| t <= oldest) {
-                w.buf.pop_front();
+                Arc::make_mut(&mut w.buf).pop_front();
             }
             w.next_emit = b.time;
             batch_of(w, b.time)
         } else {
             let oldest = w.next_emit - spec.period;
             while w.buf.front_time().is_some_and(|t| t < oldest) {
-                w.buf.pop_front();
+                Arc::make_mut(&mut w.buf).pop_front();
             }
             let batch = batch_of(w, w.next_emit);
             w.next_emit = b.time + spec.every;
