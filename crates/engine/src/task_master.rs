@@ -60,6 +60,8 @@ struct Entry {
     ticking: bool,
     dbrps: Vec<Dbrp>,
     measurements: Option<Vec<SmolStr>>,
+    /// The task writes back through kapacitorLoopback.
+    loopback: bool,
 }
 
 /// Runs tasks and routes points to them.
@@ -152,8 +154,13 @@ impl TaskMaster {
             TaskType::Stream => measurements(&pipeline),
             TaskType::Batch => Some(Vec::new()),
         };
+        let loopback = pipeline
+            .nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Loopback(_)));
         let exec = ExecutingTask::new(def.id.clone(), pipeline, runtimes, ctx);
         let entry = Entry {
+            loopback,
             ticking: exec.wants_ticks(),
             handle: Arc::new(Mutex::new(exec)),
             dbrps: def.dbrps.clone(),
@@ -186,6 +193,7 @@ impl TaskMaster {
             task: &e.handle,
             dbrps: &e.dbrps,
             measurements: e.measurements.as_deref(),
+            loopback: e.loopback,
         }));
         *self.router.write() = Arc::new(router);
     }
