@@ -312,6 +312,10 @@ async fn serve(
         .persist_topics
         .then(|| Arc::new(storage.topic_states()) as Arc<dyn kapa_alert::StateStore>);
     let alerts = alert_service(&cfg, endpoints, state_store)?;
+    // Handlers of specs whose kind this build lacks are logged and kept in the store.
+    alerts
+        .restore_specs(Arc::new(storage.handler_specs()))
+        .map_err(|e| ServerError::Io(format!("restoring topic handlers: {e}")))?;
     let store = storage.tasks();
     let engine = TaskMaster::new(EngineConfig {
         clock: Arc::new(SystemClock),
