@@ -258,7 +258,7 @@ fn specs_and_levels_survive_a_restart() {
         .map(|s| s.id)
         .collect();
     assert_eq!(ids, vec!["fwd", "log"]);
-    assert_eq!(svc.handler_spec("cpu", "fwd").unwrap().1, true);
+    assert!(svc.handler_spec("cpu", "fwd").unwrap().1);
     assert_eq!(svc.topic_summary("cpu").unwrap().level, Level::Critical);
     // The restored level makes a repeated CRITICAL unchanged: changed() stays false.
     svc.publish("cpu", &event("e1", Level::Critical, "a", 2));
