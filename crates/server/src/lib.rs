@@ -6,6 +6,7 @@ pub mod config;
 pub mod env;
 pub mod http;
 pub mod json_patch;
+pub mod load;
 pub mod logging;
 pub mod server;
 pub mod state;

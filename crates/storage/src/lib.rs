@@ -7,11 +7,13 @@
 #![warn(missing_docs)]
 
 mod handler_spec;
+mod load_item;
 mod storage;
 mod task;
 mod topic_state;
 
 pub use handler_spec::{HandlerSpecRecord, HandlerSpecStore};
+pub use load_item::LoadItemStore;
 pub use storage::Storage;
 pub use task::{DbrpRecord, TaskRecord, TaskStore};
 pub use topic_state::{EventStateRecord, TopicStateOp, TopicStateStore};

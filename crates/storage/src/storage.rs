@@ -7,6 +7,7 @@ use redb::Database;
 
 use crate::StorageError;
 use crate::handler_spec::{HandlerSpecStore, TOPIC_HANDLERS};
+use crate::load_item::{LOAD_ITEMS, LoadItemStore};
 use crate::task::{TASKS, TaskStore};
 use crate::topic_state::{TOPIC_EVENTS, TopicStateStore};
 
@@ -36,6 +37,7 @@ impl Storage {
         txn.open_table(TASKS)?;
         txn.open_table(TOPIC_EVENTS)?;
         txn.open_table(TOPIC_HANDLERS)?;
+        txn.open_table(LOAD_ITEMS)?;
         txn.commit()?;
         Ok(Storage { db: Arc::new(db) })
     }
@@ -53,5 +55,10 @@ impl Storage {
     /// The topic handler specs defined through the API or the load directory.
     pub fn handler_specs(&self) -> HandlerSpecStore {
         HandlerSpecStore::new(self.db.clone())
+    }
+
+    /// The items defined by the `[load] dir`.
+    pub fn load_items(&self) -> LoadItemStore {
+        LoadItemStore::new(self.db.clone())
     }
 }
