@@ -67,7 +67,7 @@ pub enum AlertError {
     /// The handler came from the load directory and cannot be changed through the API.
     #[error("cannot modify handler {0:?}: it was loaded from the load directory")]
     LoadedSpec(String),
-    /// A list pattern that is not a valid glob.
-    #[error("invalid pattern {0:?}")]
+    /// A list pattern that is not a valid glob (Go's `path.ErrBadPattern` text).
+    #[error("syntax error in pattern")]
     InvalidPattern(String),
 }

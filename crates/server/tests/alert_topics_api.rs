@@ -132,6 +132,12 @@ fn handler_and_topic_lifecycle_survives_a_restart() {
     );
     let r = s.get(&format!("{TOPICS}?pattern=nomatch*"));
     assert_eq!(r.json()["topics"], json!([]));
+    let r = s.get(&format!("{TOPICS}?pattern=%5B"));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        error_json("invalid pattern: syntax error in pattern")
+    );
     let r = s.get(&format!("{TOPICS}?min-level=BOGUS"));
     assert_eq!(r.status, 400);
     assert_eq!(r.json(), error_json("unknown alert level 'BOGUS'"));

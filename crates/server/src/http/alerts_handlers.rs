@@ -109,8 +109,8 @@ pub async fn create(
     let body = read_body(&headers, body, MAX_BODY).await?;
     let spec = spec_from_json(&topic, &body, "invalid handler json: ")?;
     blocking(&app, move |alerts| {
-        spec.validate()
-            .and_then(|()| alerts.check_spec(&spec))
+        alerts
+            .check_spec(&spec)
             .map_err(|e| service_error("failed to create handler", e))?;
         alerts
             .create_handler(spec.clone(), false)
@@ -145,8 +145,8 @@ fn replace(
     id: &str,
     spec: TopicHandlerSpec,
 ) -> Result<Response, ApiError> {
-    spec.validate()
-        .and_then(|()| alerts.check_spec(&spec))
+    alerts
+        .check_spec(&spec)
         .map_err(|e| service_error("failed to update handler", e))?;
     alerts
         .replace_handler(topic, id, spec.clone(), false)

@@ -248,15 +248,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{BASE}/alerts/topics/{{topic}}/events"),
-            with_404(get(alerts_topics::events)),
+            with_404(get(alerts_topics::events).options(no_content)),
         )
         .route(
             &format!("{BASE}/alerts/topics/{{topic}}/events/{{event}}"),
-            with_404(get(alerts_topics::event)),
+            with_404(get(alerts_topics::event).options(no_content)),
         )
         .route(
             &format!("{BASE}/alerts/topics/{{topic}}/handlers"),
-            with_404(get(alerts_handlers::list).post(alerts_handlers::create)),
+            with_404(
+                get(alerts_handlers::list)
+                    .post(alerts_handlers::create)
+                    .options(no_content),
+            ),
         )
         .route(
             &format!("{BASE}/alerts/topics/{{topic}}/handlers/{{id}}"),
@@ -264,7 +268,8 @@ pub fn router(state: Arc<AppState>) -> Router {
                 get(alerts_handlers::get)
                     .put(alerts_handlers::put)
                     .patch(alerts_handlers::patch)
-                    .delete(alerts_handlers::delete),
+                    .delete(alerts_handlers::delete)
+                    .options(no_content),
             ),
         )
         .fallback(any(not_found))
