@@ -149,7 +149,11 @@ impl Drop for Aggregator {
     fn drop(&mut self) {
         self.shared.0.lock().stop = true;
         self.shared.1.notify_all();
-        if let Some(t) = self.thread.take() {
+        if let Some(t) = self.thread.take()
+            // The thread itself may drop the last service handle while publishing; it
+            // then stops by itself and must not join itself.
+            && t.thread().id() != std::thread::current().id()
+        {
             let _ = t.join();
         }
     }

@@ -265,3 +265,44 @@ fn inhibitor_drops_events_of_its_category_with_equal_tags() {
     assert!(dot.contains("alerts_inhibited=\"1\""), "{dot}");
     assert_eq!(s.stop(), Some(0));
 }
+
+#[test]
+fn alert_storm_through_the_write_path_is_stored_and_delivered() {
+    const N: usize = 10_000;
+    let tmp = tempfile::tempdir().unwrap();
+    common::write_config(tmp.path());
+    let conf = tmp.path().join("kapacitor.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    // Room for the whole storm in the handler's queue: nothing may be dropped.
+    text.push_str("[alert]\n  persist-topics = true\n  topic-buffer-length = 30000\n");
+    std::fs::write(&conf, text).unwrap();
+    let log = tmp.path().join("storm.log");
+    let mut s = Server::start_in(tmp.path());
+    create_task(&s, "cpu_alert", cpu_script());
+    let spec = json!({"id": "log", "kind": "log", "options": {"path": log}, "match": "changed()"});
+    let r = s.post(&format!("{TOPICS}/cpu/handlers"), &spec.to_string());
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Every host turns CRITICAL in one write, then OK in the next.
+    for idle in [10, 90] {
+        let body: String = (0..N)
+            .map(|i| format!("cpu,host=h{i} usage_idle={idle} {}\n", 10 + idle))
+            .collect();
+        write(&s, &body);
+    }
+    let lines = wait_lines(&log, 2 * N);
+    assert_eq!(lines.len(), 2 * N);
+    assert_eq!(lines.iter().filter(|(_, l)| l == "OK").count(), N);
+    let t = s.get(&format!("{TOPICS}/cpu")).json();
+    assert_eq!(t["collected"], 2 * N as i64);
+    assert_eq!(t["level"], "OK");
+    assert_eq!(s.stop(), Some(0));
+
+    // Every state was committed: all 10,000 events are back, OK, after a restart.
+    let mut s = Server::start_in(tmp.path());
+    let events = s.get(&format!("{TOPICS}/cpu/events")).json();
+    let events = events["events"].as_array().unwrap();
+    assert_eq!(events.len(), N);
+    assert!(events.iter().all(|e| e["state"]["level"] == "OK"));
+    assert_eq!(s.stop(), Some(0));
+}
