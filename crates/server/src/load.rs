@@ -331,3 +331,24 @@ pub async fn reload_on_sighup(loader: Loader) {
         let _ = loader;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, defaults_table};
+
+    #[test]
+    fn enabled_load_dir_must_be_absolute() {
+        let mut t = defaults_table().unwrap();
+        let load = t.get_mut("load").and_then(|v| v.as_table_mut()).unwrap();
+        load.insert("enabled".into(), toml::Value::Boolean(true));
+        load.insert("dir".into(), toml::Value::String("./load".into()));
+        let err = Config::from_table(t.clone()).unwrap_err();
+        assert_eq!(err.to_string(), "load: dir must be an absolute path");
+        let load = t.get_mut("load").and_then(|v| v.as_table_mut()).unwrap();
+        load.insert(
+            "dir".into(),
+            toml::Value::String("/etc/kapacitor/load".into()),
+        );
+        assert!(Config::from_table(t).is_ok());
+    }
+}
