@@ -295,6 +295,12 @@ fn alert_storm_through_the_write_path_is_stored_and_delivered() {
     assert_eq!(lines.iter().filter(|(_, l)| l == "OK").count(), N);
     let t = s.get(&format!("{TOPICS}/cpu")).json();
     assert_eq!(t["collected"], 2 * N as i64);
+    let vars = s.get("/kapacitor/v1/debug/vars").json();
+    assert_eq!(
+        vars["kapacitor"]["topics:cpu"]["values"]["collected"],
+        2 * N as i64
+    );
+    assert_eq!(vars["kapacitor"]["topics:cpu"]["tags"]["id"], "cpu");
     assert_eq!(t["level"], "OK");
     assert_eq!(s.stop(), Some(0));
 
