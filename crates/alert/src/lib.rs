@@ -3,17 +3,25 @@
 //! thread, so publishing never waits for a delivery; transient failures are retried.
 #![warn(missing_docs)]
 
+mod aggregate;
 mod delivery;
 pub mod handlers;
 mod httppost;
+mod inhibit;
+mod matching;
 mod service;
+mod spec;
+mod spec_store;
 mod state_writer;
 mod template;
 
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
 pub use httppost::validate as validate_httppost;
 pub use kapa_models::gojson::to_go_json;
-pub use service::{AlertService, ServiceConfig};
+pub use matching::Matcher;
+pub use service::{AlertService, EventView, ServiceConfig, TopicSummary};
+pub use spec::{TopicHandlerSpec, valid_topic_id};
+pub use spec_store::SpecStore;
 pub use state_writer::StateStore;
 
 /// Errors raised while configuring the service or creating handlers.
@@ -47,4 +55,19 @@ pub enum AlertError {
     /// The event state store could not be read or its writer started.
     #[error("alert state store: {0}")]
     Storage(String),
+    /// A handler spec breaks Kapacitor's rules (ids, kind, match expression).
+    #[error("{0}")]
+    InvalidSpec(String),
+    /// A handler with that id already exists in the topic.
+    #[error("handler spec already exists")]
+    SpecExists,
+    /// No handler with that id exists in the topic.
+    #[error("no handler spec exists")]
+    NoSuchSpec,
+    /// The handler came from the load directory and cannot be changed through the API.
+    #[error("cannot modify handler {0:?}: it was loaded from the load directory")]
+    LoadedSpec(String),
+    /// A list pattern that is not a valid glob (Go's `path.ErrBadPattern` text).
+    #[error("syntax error in pattern")]
+    InvalidPattern(String),
 }

@@ -47,6 +47,7 @@ fn record(id: &str, level: &str, sec: i64, duration: i64) -> EventStateRecord {
         time: sec * SECOND,
         duration: duration * SECOND,
         message: format!("{id} is {level}"),
+        details: String::new(),
     }
 }
 

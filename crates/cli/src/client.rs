@@ -273,7 +273,8 @@ impl Client {
         format!("{TASKS_PATH}/{id}")
     }
 
-    fn send(
+    /// One request; a non-2xx answer is Kapacitor's error.
+    pub(crate) fn send(
         &self,
         method: &str,
         path: &str,
@@ -291,6 +292,11 @@ impl Client {
             ("POST", b) => self
                 .agent
                 .post(&url)
+                .header("Content-Type", "application/json")
+                .send(b.unwrap_or_default()),
+            ("PUT", b) => self
+                .agent
+                .put(&url)
                 .header("Content-Type", "application/json")
                 .send(b.unwrap_or_default()),
             (_, b) => self

@@ -6,6 +6,7 @@ mod dbrp;
 mod failure;
 mod flags;
 mod gofmt;
+mod topics_api;
 mod usage;
 
 fn main() {

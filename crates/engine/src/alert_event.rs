@@ -121,6 +121,24 @@ pub trait AlertSink: Send + Sync + std::fmt::Debug {
     fn restore(&self, _topic: &str, _id: &str) -> Option<RestoredEvent> {
         None
     }
+    /// Records whether event `event_id` of the alert node `owner` (its anonymous topic
+    /// name) is non-OK, for the node's `.inhibit(category, tag_names...)`.
+    fn update_inhibitor(
+        &self,
+        _owner: &str,
+        _category: &str,
+        _tag_names: &[String],
+        _event_id: &str,
+        _tags: &[(String, String)],
+        _active: bool,
+    ) {
+    }
+    /// Whether an event of `category` with `tags` is inhibited by a non-OK alert.
+    fn is_inhibited(&self, _category: &str, _tags: &[(String, String)]) -> bool {
+        false
+    }
+    /// Forgets the inhibitors of an alert node (its task stopped).
+    fn remove_inhibitors(&self, _owner: &str) {}
 }
 
 /// The last known state of an alert event, as a sink restores it.

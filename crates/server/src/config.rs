@@ -175,6 +175,11 @@ impl Config {
                 "storage: must specify storage 'boltdb' path".into(),
             ));
         }
+        if self.load.enabled && !std::path::Path::new(&self.load.dir).is_absolute() {
+            return Err(ServerError::Config(
+                "load: dir must be an absolute path".into(),
+            ));
+        }
         Ok(())
     }
 }

@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod env;
 pub mod http;
+pub mod json_patch;
+pub mod load;
 pub mod logging;
 pub mod server;
 pub mod state;

@@ -312,6 +312,10 @@ async fn serve(
         .persist_topics
         .then(|| Arc::new(storage.topic_states()) as Arc<dyn kapa_alert::StateStore>);
     let alerts = alert_service(&cfg, endpoints, state_store)?;
+    // Handlers of specs whose kind this build lacks are logged and kept in the store.
+    alerts
+        .restore_specs(Arc::new(storage.handler_specs()))
+        .map_err(|e| ServerError::Io(format!("restoring topic handlers: {e}")))?;
     let store = storage.tasks();
     let engine = TaskMaster::new(EngineConfig {
         clock: Arc::new(SystemClock),
@@ -346,6 +350,21 @@ async fn serve(
             .map_err(|e| ServerError::Io(format!("starting tasks: {e}")))?
             .map_err(|e| ServerError::Io(e.message))?;
     }
+    let loaded_tasks = crate::load::LoadedTasks::default();
+    if cfg.load.enabled {
+        let loader = crate::load::Loader::new(
+            &cfg.load.dir,
+            tasks.clone(),
+            alerts.clone(),
+            storage.load_items(),
+            loaded_tasks.clone(),
+        );
+        let first = loader.clone();
+        tokio::task::spawn_blocking(move || first.load())
+            .await
+            .map_err(|e| ServerError::Io(format!("loading {}: {e}", cfg.load.dir)))?;
+        tokio::spawn(crate::load::reload_on_sighup(loader));
+    }
 
     let listener = bind(&cfg.http.bind_address).await?;
     let addr: SocketAddr = listener
@@ -369,6 +388,7 @@ async fn serve(
         identity,
         default_rp: cfg.default_retention_policy.clone(),
         log_level: level,
+        loaded_tasks,
     });
     let app = tower::ServiceBuilder::new()
         .map_request(http::rewrite_preview)

@@ -36,4 +36,6 @@ pub struct AppState {
     pub default_rp: String,
     /// Run-time log level.
     pub log_level: LevelHandle,
+    /// Tasks defined by the `[load] dir`, which the API must not change.
+    pub loaded_tasks: crate::load::LoadedTasks,
 }

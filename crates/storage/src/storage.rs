@@ -6,6 +6,8 @@ use std::sync::Arc;
 use redb::Database;
 
 use crate::StorageError;
+use crate::handler_spec::{HandlerSpecStore, TOPIC_HANDLERS};
+use crate::load_item::{LOAD_ITEMS, LoadItemStore};
 use crate::task::{TASKS, TaskStore};
 use crate::topic_state::{TOPIC_EVENTS, TopicStateStore};
 
@@ -34,6 +36,8 @@ impl Storage {
         let txn = db.begin_write()?;
         txn.open_table(TASKS)?;
         txn.open_table(TOPIC_EVENTS)?;
+        txn.open_table(TOPIC_HANDLERS)?;
+        txn.open_table(LOAD_ITEMS)?;
         txn.commit()?;
         Ok(Storage { db: Arc::new(db) })
     }
@@ -46,5 +50,15 @@ impl Storage {
     /// The alert event states of the topics.
     pub fn topic_states(&self) -> TopicStateStore {
         TopicStateStore::new(self.db.clone())
+    }
+
+    /// The topic handler specs defined through the API or the load directory.
+    pub fn handler_specs(&self) -> HandlerSpecStore {
+        HandlerSpecStore::new(self.db.clone())
+    }
+
+    /// The items defined by the `[load] dir`.
+    pub fn load_items(&self) -> LoadItemStore {
+        LoadItemStore::new(self.db.clone())
     }
 }

@@ -26,6 +26,9 @@ pub struct EventStateRecord {
     /// The rendered message of the last event.
     #[serde(default)]
     pub message: String,
+    /// The rendered details of the last event.
+    #[serde(default)]
+    pub details: String,
 }
 
 /// One change applied by [`TopicStateStore::apply`].
@@ -172,6 +175,7 @@ mod tests {
             time,
             duration: 5,
             message: format!("{id} is {level}"),
+            details: String::new(),
         }
     }
 

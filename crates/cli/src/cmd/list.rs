@@ -56,10 +56,21 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             ),
         ));
     };
+    let all = [String::new()];
     match kind.as_str() {
         "tasks" => {}
-        k @ ("templates" | "recordings" | "replays" | "topics" | "topic-handlers"
-        | "service-tests") => return Err(not_supported(&format!("list {k}"))),
+        "topics" => {
+            let p = if patterns.is_empty() {
+                &all[..]
+            } else {
+                patterns
+            };
+            return super::topics::list_topics(ctx, p);
+        }
+        "topic-handlers" => return super::topics::list_handlers(ctx, patterns),
+        k @ ("templates" | "recordings" | "replays" | "service-tests") => {
+            return Err(not_supported(&format!("list {k}")));
+        }
         k => {
             return Err(anyhow::anyhow!(
                 "cannot list '{k}' did you mean 'tasks', 'recordings', 'replays', 'topics', 'topic-handlers' or 'service-tests'?"
@@ -67,7 +78,6 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             .into());
         }
     }
-    let all = [String::new()];
     let patterns = if patterns.is_empty() {
         &all[..]
     } else {

@@ -1,10 +1,14 @@
 //! Global flags, connection settings and dispatch to the commands.
 
 mod define;
+mod define_topic_handler;
 mod help;
 mod list;
 mod show;
+mod show_topic;
+mod show_topic_handler;
 mod tasks;
+mod topics;
 mod version;
 
 use jiff::tz::TimeZone;
@@ -21,14 +25,11 @@ pub const DEFAULT_URL: &str = "http://localhost:9092";
 const NOT_YET: &[&str] = &[
     "record",
     "define-template",
-    "define-topic-handler",
     "replay",
     "replay-live",
     "watch",
     "logs",
     "show-template",
-    "show-topic-handler",
-    "show-topic",
     "backup",
     "level",
     "stats",
@@ -130,6 +131,9 @@ pub fn run(args: &[String], env: &Env) -> Result<(), Failure> {
         "delete" => tasks::delete(&ctx, rest),
         "list" => list::run(&ctx, rest),
         "show" => show::run(&ctx, rest),
+        "define-topic-handler" => define_topic_handler::run(&ctx, rest),
+        "show-topic" => show_topic::run(&ctx, rest),
+        "show-topic-handler" => show_topic_handler::run(&ctx, rest),
         "version" => version::run(),
         c if NOT_YET.contains(&c) => Err(not_supported(c)),
         c => Err(Failure::usage(

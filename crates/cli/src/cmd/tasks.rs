@@ -90,7 +90,9 @@ pub fn delete(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
     }
     match args[0].as_str() {
         "tasks" => {}
-        kind @ ("templates" | "recordings" | "replays" | "topics" | "topic-handlers") => {
+        "topics" => return super::topics::delete_topics(ctx, &args[1..]),
+        "topic-handlers" => return super::topics::delete_handlers(ctx, &args[1..]),
+        kind @ ("templates" | "recordings" | "replays") => {
             return Err(not_supported(&format!("delete {kind}")));
         }
         kind => {

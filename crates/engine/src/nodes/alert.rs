@@ -45,11 +45,9 @@ fn html_escape_go(s: &str) -> String {
     out
 }
 
-/// Rejects alert properties this build does not run yet, rather than ignoring them.
-pub(crate) fn check(spec: &AlertSpec) -> Result<(), String> {
-    if !spec.inhibitors.is_empty() {
-        return Err("inhibit() is not implemented yet in this build of Kapacitor".into());
-    }
+/// Rejects alert properties this build does not run yet, rather than ignoring them; every
+/// property runs now, so this is only the place to add such a refusal.
+pub(crate) fn check(_spec: &AlertSpec) -> Result<(), String> {
     Ok(())
 }
 
@@ -127,6 +125,9 @@ pub(crate) struct AlertNode {
     details_tmpl: GoTemplate,
     /// The anonymous topic, when the node has handlers.
     anon_topic: Option<String>,
+    /// `main:<task>:<node>`: names this node's inhibitors in the alert sink.
+    owner: String,
+    alerts_inhibited: i64,
     groups: crate::message::GroupMap<GroupState>,
     alerts_triggered: i64,
     oks: i64,
@@ -186,6 +187,7 @@ impl AlertNode {
         let id_tmpl = GoTemplate::parse("id", &spec.id, TemplateKind::Text)?;
         let message_tmpl = GoTemplate::parse("message", &spec.message, TemplateKind::Text)?;
         let details_tmpl = GoTemplate::parse("details", &spec.details, TemplateKind::Html)?;
+        let owner = topic.clone();
         let anon_topic = if spec.handlers.is_empty() {
             None
         } else {
@@ -198,6 +200,8 @@ impl AlertNode {
             message_tmpl,
             details_tmpl,
             anon_topic,
+            owner,
+            alerts_inhibited: 0,
             groups: Default::default(),
             alerts_triggered: 0,
             oks: 0,
@@ -457,11 +461,29 @@ impl AlertNode {
                 .collect(),
             category: self.spec.category.clone(),
         };
-        if let Some(topic) = &self.anon_topic {
-            ctx.alerts.publish(topic, &event);
+        // Checked before this node's own inhibitors are updated, as Kapacitor's inhibitors
+        // learn of an event only once it is published.
+        let inhibited = !self.spec.category.is_empty()
+            && ctx.alerts.is_inhibited(&self.spec.category, &event.tags);
+        for (category, tag_names) in &self.spec.inhibitors {
+            ctx.alerts.update_inhibitor(
+                &self.owner,
+                category,
+                tag_names,
+                &id,
+                &event.tags,
+                level != Level::Ok,
+            );
         }
-        if !self.spec.topic.is_empty() {
-            ctx.alerts.publish(&self.spec.topic, &event);
+        if inhibited {
+            self.alerts_inhibited += 1;
+        } else {
+            if let Some(topic) = &self.anon_topic {
+                ctx.alerts.publish(topic, &event);
+            }
+            if !self.spec.topic.is_empty() {
+                ctx.alerts.publish(&self.spec.topic, &event);
+            }
         }
         Ok(Some(Fired {
             id,
@@ -627,7 +649,7 @@ impl Node for AlertNode {
     }
 
     fn stats(&self, out: &mut Vec<(&'static str, Stat)>) {
-        out.push(("alerts_inhibited", Stat::Int(0)));
+        out.push(("alerts_inhibited", Stat::Int(self.alerts_inhibited)));
         out.push(("alerts_triggered", Stat::Int(self.alerts_triggered)));
         out.push(("crits_triggered", Stat::Int(self.crits)));
         out.push(("infos_triggered", Stat::Int(self.infos)));
@@ -651,6 +673,9 @@ impl Node for AlertNode {
     fn stop(&mut self, ctx: &TaskCtx) {
         if let Some(t) = &self.anon_topic {
             ctx.alerts.close_topic(t);
+        }
+        if !self.spec.inhibitors.is_empty() {
+            ctx.alerts.remove_inhibitors(&self.owner);
         }
     }
 }

@@ -85,6 +85,24 @@ pub async fn debug_vars(State(app): State<Arc<AppState>>) -> Response {
             }),
         );
     }
+    // Kapacitor's per-topic statistic (`topics`, tag `id`, value `collected`).
+    if let Ok(topics) = app.alerts.topic_summaries("", kapa_engine::Level::Ok) {
+        for t in topics {
+            stats.insert(
+                format!("topics:{}", t.id),
+                json!({
+                    "name": "topics",
+                    "tags": {
+                        "cluster_id": id.cluster_id,
+                        "host": id.hostname,
+                        "id": t.id,
+                        "server_id": id.server_id,
+                    },
+                    "values": { "collected": t.collected },
+                }),
+            );
+        }
+    }
     let cmdline: Vec<String> = std::env::args().collect();
     // Go's expvar writes one "key": value per line, keys sorted.
     let vars: BTreeMap<&str, Value> = BTreeMap::from([

@@ -1,6 +1,8 @@
 //! The HTTP API: the router, the common headers, the JSON error type, and body reading
 //! (gzip and size caps) shared by the handlers.
 
+mod alerts_handlers;
+mod alerts_topics;
 mod debug_vars;
 mod http_out;
 mod ping;
@@ -231,6 +233,44 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             &format!("{BASE}/tasks/{{id}}/{{*endpoint}}"),
             with_404(get(http_out::serve)),
+        )
+        .route(
+            &format!("{BASE}/alerts/topics"),
+            with_404(get(alerts_topics::list)),
+        )
+        .route(
+            &format!("{BASE}/alerts/topics/{{topic}}"),
+            with_404(
+                get(alerts_topics::get)
+                    .delete(alerts_topics::delete)
+                    .options(no_content),
+            ),
+        )
+        .route(
+            &format!("{BASE}/alerts/topics/{{topic}}/events"),
+            with_404(get(alerts_topics::events).options(no_content)),
+        )
+        .route(
+            &format!("{BASE}/alerts/topics/{{topic}}/events/{{event}}"),
+            with_404(get(alerts_topics::event).options(no_content)),
+        )
+        .route(
+            &format!("{BASE}/alerts/topics/{{topic}}/handlers"),
+            with_404(
+                get(alerts_handlers::list)
+                    .post(alerts_handlers::create)
+                    .options(no_content),
+            ),
+        )
+        .route(
+            &format!("{BASE}/alerts/topics/{{topic}}/handlers/{{id}}"),
+            with_404(
+                get(alerts_handlers::get)
+                    .put(alerts_handlers::put)
+                    .patch(alerts_handlers::patch)
+                    .delete(alerts_handlers::delete)
+                    .options(no_content),
+            ),
         )
         .fallback(any(not_found))
         .layer(middleware::from_fn(common_headers))

@@ -121,6 +121,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    app.loaded_tasks.check(&id)?;
     let body = read_body(&headers, body, MAX_BODY).await?;
     let opts: TaskOptions = parse_json(&body)?;
     let task = blocking(&app, move |t| t.update(&id, opts)).await?;
@@ -132,6 +133,7 @@ pub async fn delete(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    app.loaded_tasks.check(&id)?;
     let prefix = format!("main:{id}:");
     blocking(&app, move |t| t.delete(&id)).await?;
     // The task's anonymous topics and their stored event states go with it.
