@@ -199,6 +199,13 @@ impl TaskMaster {
         self.tasks.read().contains_key(id)
     }
 
+    /// Ids of the running tasks.
+    pub fn executing_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.tasks.read().keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
     /// Number of running tasks.
     pub fn executing_tasks(&self) -> usize {
         self.tasks.read().len()

@@ -1,13 +1,16 @@
 //! kapacitord: configuration, the HTTP API and the task service around the engine.
 #![warn(missing_docs)]
 
+pub mod batch_scheduler;
 pub mod cli;
 pub mod config;
 pub mod env;
 pub mod http;
+pub mod influx;
 pub mod logging;
 pub mod server;
 pub mod state;
+pub mod stats;
 pub mod tasks;
 pub mod vars;
 
