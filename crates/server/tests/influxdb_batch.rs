@@ -414,3 +414,31 @@ fn no_influxdb_is_needed_to_start() {
     let k = Server::start_in(dir.path());
     assert_eq!(k.get("/kapacitor/v1/ping").status, 204);
 }
+
+#[test]
+fn influxdb_out_flushes_its_buffer_when_the_task_stops() {
+    let Some(influx) = Influxd::start() else {
+        return;
+    };
+    influx.query("CREATE DATABASE out");
+    let dir = kapacitor_dir(&influx.url(), false);
+    let k = Server::start_in(dir.path());
+    define(
+        &k,
+        "copy",
+        "stream",
+        "telegraf",
+        "stream|from().measurement('cpu')|influxDBOut().database('out').buffer(100000).flushInterval(1h)",
+    );
+    let r = k.post(
+        "/write?db=telegraf&rp=autogen",
+        "cpu v=1 1\ncpu v=2 2\ncpu v=3 3\n",
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(influx.count("out", "cpu", "v"), 0, "still buffered");
+    let r = k.patch("/kapacitor/v1/tasks/copy", r#"{"status":"disabled"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    wait_for("the buffered points after the stop", || {
+        influx.count("out", "cpu", "v") == 3
+    });
+}
