@@ -11,6 +11,7 @@ pub mod logging;
 pub mod server;
 pub mod state;
 pub mod stats;
+pub mod subscriptions;
 pub mod tasks;
 pub mod vars;
 

@@ -325,6 +325,15 @@ async fn serve(
         default_rp: cfg.default_retention_policy.clone(),
         log_level: level,
     });
+    let subscriptions = crate::subscriptions::Subscriptions::start(
+        &clusters,
+        crate::subscriptions::Identity {
+            hostname: state.identity.hostname.clone(),
+            cluster_id: state.identity.cluster_id.clone(),
+            server_id: state.identity.server_id.clone(),
+            http_port: addr.port(),
+        },
+    );
     let scheduler =
         crate::batch_scheduler::BatchScheduler::start(state.engine.clone(), clusters.clone());
     let stats = crate::stats::StatsService::start(stats_cfg, state.clone(), clusters.clone());
@@ -362,6 +371,7 @@ async fn serve(
     }
     tokio::task::spawn_blocking(move || {
         scheduler.stop();
+        subscriptions.stop();
         if let Some(s) = stats {
             s.stop();
         }

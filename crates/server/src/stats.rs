@@ -123,7 +123,10 @@ pub fn collect(app: &AppState, now: i64) -> Vec<Point> {
         tags: tags(&base),
         fields: int_fields(vec![
             ("num_enabled_tasks".into(), num_enabled as i64),
-            ("num_subscriptions".into(), 0),
+            (
+                "num_subscriptions".into(),
+                crate::subscriptions::count() as i64,
+            ),
             ("num_tasks".into(), num_tasks as i64),
         ]),
         time: now,

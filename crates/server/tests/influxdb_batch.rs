@@ -153,16 +153,20 @@ fn now_ns() -> i64 {
 
 /// A kapacitord config with one InfluxDB cluster and `[stats]` every second.
 fn kapacitor_dir(influx: &str, stats_enabled: bool) -> tempfile::TempDir {
+    kapacitor_dir_with(influx, stats_enabled, "disable-subscriptions = true")
+}
+
+fn kapacitor_dir_with(influx: &str, stats_enabled: bool, extra: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().display();
     let conf = format!(
-        "data_dir = \"{d}/data\"\n\
+        "data_dir = \"{d}/data\"\nhostname = \"127.0.0.1\"\n\
          [http]\n  bind-address = \"127.0.0.1:0\"\n\
          [storage]\n  boltdb = \"{d}/data/kapacitor.db\"\n\
          [replay]\n  dir = \"{d}/replay\"\n\
          [logging]\n  file = \"{d}/kapacitord.log\"\n  level = \"DEBUG\"\n\
          [stats]\n  enabled = {stats_enabled}\n  stats-interval = \"1s\"\n\
-         [[influxdb]]\n  enabled = true\n  urls = [\"{influx}\"]\n  timeout = \"5s\"\n  startup-timeout = \"10s\"\n  disable-subscriptions = true\n"
+         [[influxdb]]\n  enabled = true\n  urls = [\"{influx}\"]\n  timeout = \"5s\"\n  startup-timeout = \"10s\"\n  {extra}\n"
     );
     std::fs::write(tmp.path().join("kapacitor.conf"), conf).unwrap();
     tmp
@@ -440,5 +444,80 @@ fn influxdb_out_flushes_its_buffer_when_the_task_stops() {
     assert_eq!(r.status, 200, "{}", r.body);
     wait_for("the buffered points after the stop", || {
         influx.count("out", "cpu", "v") == 3
+    });
+}
+
+#[test]
+fn subscriptions_bring_influxdb_writes_to_stream_tasks() {
+    let Some(influx) = Influxd::start() else {
+        return;
+    };
+    influx.query("CREATE DATABASE telegraf");
+    influx.query("CREATE DATABASE other");
+    let dir = kapacitor_dir_with(
+        &influx.url(),
+        true,
+        "subscriptions-sync-interval = \"1s\"\n  [influxdb.excluded-subscriptions]\n    _kapacitor = [\"autogen\"]\n    other = [\"autogen\"]",
+    );
+    let k = Server::start_in(dir.path());
+    let cluster_id = std::fs::read_to_string(dir.path().join("data/cluster.id")).unwrap();
+    let name = format!("kapacitor-{}", cluster_id.trim());
+    let subs = || {
+        let r = influx.query("SHOW SUBSCRIPTIONS");
+        let mut out = Vec::new();
+        for s in r["results"][0]["series"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            for v in s["values"].as_array().cloned().unwrap_or_default() {
+                out.push((
+                    s["name"].as_str().unwrap_or("").to_string(),
+                    v[0].as_str().unwrap_or("").to_string(),
+                    v[1].as_str().unwrap_or("").to_string(),
+                    v[3][0].as_str().unwrap_or("").to_string(),
+                ));
+            }
+        }
+        out
+    };
+    let dest = format!("http://127.0.0.1:{}", k.port);
+    wait_for("a subscription on telegraf.autogen", || {
+        subs().contains(&(
+            "telegraf".into(),
+            "autogen".into(),
+            name.clone(),
+            dest.clone(),
+        ))
+    });
+    assert!(
+        subs().iter().all(|s| s.0 != "other" && s.0 != "_kapacitor"),
+        "excluded databases are not subscribed: {:?}",
+        subs()
+    );
+    let alerts = dir.path().join("alerts.log");
+    define(
+        &k,
+        "cpu_alert",
+        "stream",
+        "telegraf",
+        &format!(
+            "stream|from().measurement('cpu')|alert().crit(lambda: \"usage_idle\" < 70).log('{}')",
+            alerts.display()
+        ),
+    );
+    // Written to InfluxDB only: InfluxDB forwards it to Kapacitor.
+    influx.write("telegraf", "cpu,host=a usage_idle=10");
+    wait_for("the forwarded point to raise an alert", || {
+        std::fs::read_to_string(&alerts)
+            .unwrap_or_default()
+            .contains("CRITICAL")
+    });
+    // A database created later is subscribed at once on request.
+    influx.query("CREATE DATABASE late");
+    let r = k.post("/kapacitor/v1/subscriptions", "");
+    assert_eq!(r.status, 204);
+    wait_for("a subscription on late.autogen", || {
+        subs().iter().any(|s| s.0 == "late" && s.2 == name)
     });
 }
