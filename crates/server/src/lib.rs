@@ -13,6 +13,7 @@ pub mod state;
 pub mod stats;
 pub mod subscriptions;
 pub mod tasks;
+pub mod udp;
 pub mod vars;
 
 /// The Kapacitor version this server is compatible with (reported in headers and vars).

@@ -325,6 +325,26 @@ async fn serve(
         default_rp: cfg.default_retention_policy.clone(),
         log_level: level,
     });
+    // Points from UDP listeners take the same path as a /write body.
+    let ingest: crate::udp::Ingest = {
+        let app = state.clone();
+        Arc::new(move |db: &str, rp: &str, points: &[kapa_models::Point]| {
+            app.engine.write_points(db, rp, points);
+            app.ingress.record(db, rp, points);
+        })
+    };
+    let mut udp_inputs = Vec::new();
+    for u in crate::udp::configs(&cfg.raw)? {
+        if u.enabled {
+            udp_inputs.push(crate::udp::UdpListener::start(
+                &u.bind_address,
+                &u.database,
+                &u.retention_policy,
+                &u.precision,
+                ingest.clone(),
+            )?);
+        }
+    }
     let subscriptions = crate::subscriptions::Subscriptions::start(
         &clusters,
         crate::subscriptions::Identity {
@@ -333,6 +353,7 @@ async fn serve(
             server_id: state.identity.server_id.clone(),
             http_port: addr.port(),
         },
+        ingest,
     );
     let scheduler =
         crate::batch_scheduler::BatchScheduler::start(state.engine.clone(), clusters.clone());
@@ -372,6 +393,7 @@ async fn serve(
     tokio::task::spawn_blocking(move || {
         scheduler.stop();
         subscriptions.stop();
+        drop(udp_inputs);
         if let Some(s) = stats {
             s.stop();
         }

@@ -6,16 +6,22 @@
 //! `SHOW DATABASES`, `SHOW RETENTION POLICIES ON` each, `SHOW SUBSCRIPTIONS`; then every
 //! wanted pair gets `CREATE SUBSCRIPTION "kapacitor-<cluster id>" ON "db"."rp" DESTINATIONS
 //! ANY '<http://host:port>'`, and subscriptions of ours that are no longer wanted or point
-//! elsewhere (and the legacy names `kapacitor` / `<cluster id>`) are dropped. Only the http
-//! and https protocols are supported; `udp` is refused with a log message.
+//! elsewhere (and the legacy names `kapacitor` / `<cluster id>`) are dropped. With
+//! `subscription-protocol = "udp"` each wanted pair gets its own UDP listener on an
+//! ephemeral port of `udp-bind`, and the destination is `udp://host:port`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use kapa_influxdb::{Cluster, Clusters, InfluxError};
 use parking_lot::{Condvar, Mutex};
+
+use crate::udp::{Ingest, UdpListener};
+
+/// The UDP listeners of one cluster's subscriptions, by (db, rp).
+type UdpListeners = HashMap<(String, String), UdpListener>;
 
 /// What a sync needs besides the cluster.
 #[derive(Debug, Clone)]
@@ -70,7 +76,7 @@ impl std::fmt::Debug for Subscriptions {
 
 impl Subscriptions {
     /// Starts one sync loop per cluster that wants subscriptions.
-    pub fn start(clusters: &Clusters, id: Identity) -> Subscriptions {
+    pub fn start(clusters: &Clusters, id: Identity, ingest: Ingest) -> Subscriptions {
         let shared = TRIGGER
             .get_or_init(|| {
                 Arc::new(Shared {
@@ -84,10 +90,10 @@ impl Subscriptions {
             if c.config().disable_subscriptions {
                 continue;
             }
-            let (c, s, id) = (c.clone(), shared.clone(), id.clone());
+            let (c, s, id, ingest) = (c.clone(), shared.clone(), id.clone(), ingest.clone());
             match std::thread::Builder::new()
                 .name("kapa-subscriptions".into())
-                .spawn(move || sync_loop(&c, &s, &id))
+                .spawn(move || sync_loop(&c, &s, &id, &ingest))
             {
                 Ok(t) => threads.push(t),
                 Err(e) => {
@@ -108,7 +114,8 @@ impl Subscriptions {
     }
 }
 
-fn sync_loop(c: &Cluster, shared: &Shared, id: &Identity) {
+fn sync_loop(c: &Cluster, shared: &Shared, id: &Identity, ingest: &Ingest) {
+    let mut udp = UdpListeners::new();
     let interval = Duration::from_nanos(
         u64::try_from(c.config().subscriptions_sync_interval)
             .unwrap_or(0)
@@ -118,7 +125,7 @@ fn sync_loop(c: &Cluster, shared: &Shared, id: &Identity) {
     let mut retry = Duration::from_millis(100);
     let mut seen = shared.state.lock().0;
     loop {
-        let wait = match link(c, id) {
+        let wait = match link(c, id, &mut udp, ingest) {
             Ok(n) => {
                 COUNT.store(n, Ordering::Relaxed);
                 interval
@@ -156,20 +163,33 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The destination InfluxDB should send writes to.
-fn destination(c: &Cluster, id: &Identity) -> Result<String, InfluxError> {
+/// The destination InfluxDB should send the writes of `db`.`rp` to; for UDP this starts
+/// the pair's listener when it has none.
+fn destination(
+    c: &Cluster,
+    id: &Identity,
+    db: &str,
+    rp: &str,
+    udp: &mut UdpListeners,
+    ingest: &Ingest,
+) -> Result<String, InfluxError> {
     let cfg = c.config();
     let protocol = cfg.subscription_protocol.as_str();
-    if protocol == "udp" {
-        return Err(InfluxError::Config(
-            "subscription-protocol \"udp\" is not supported by this build; use http".into(),
-        ));
-    }
     let host = if cfg.kapacitor_hostname.is_empty() {
         &id.hostname
     } else {
         &cfg.kapacitor_hostname
     };
+    if protocol == "udp" {
+        let key = (db.to_string(), rp.to_string());
+        if !udp.contains_key(&key) {
+            let l = UdpListener::start(&cfg.udp_bind, db, rp, "", ingest.clone())
+                .map_err(|e| InfluxError::Config(e.to_string()))?;
+            udp.insert(key.clone(), l);
+        }
+        let port = udp.get(&key).map(|l| l.local_addr().port()).unwrap_or(0);
+        return Ok(format!("udp://{host}:{port}"));
+    }
     let port = if cfg.http_port > 0 {
         cfg.http_port.to_string()
     } else {
@@ -182,7 +202,12 @@ fn destination(c: &Cluster, id: &Identity) -> Result<String, InfluxError> {
 }
 
 /// One sync; returns the number of subscriptions of ours afterwards.
-pub fn link(c: &Cluster, id: &Identity) -> Result<usize, InfluxError> {
+pub fn link(
+    c: &Cluster,
+    id: &Identity,
+    udp: &mut UdpListeners,
+    ingest: &Ingest,
+) -> Result<usize, InfluxError> {
     let cfg = c.config();
     let name = format!(
         "kapacitor-{}",
@@ -193,7 +218,6 @@ pub fn link(c: &Cluster, id: &Identity) -> Result<usize, InfluxError> {
         }
     );
     let legacy = ["kapacitor".to_string(), id.cluster_id.clone()];
-    let dest = destination(c, id)?;
 
     let mut all: BTreeSet<(String, String)> = BTreeSet::new();
     let dbs = c.execute("", "SHOW DATABASES")?;
@@ -222,6 +246,13 @@ pub fn link(c: &Cluster, id: &Identity) -> Result<usize, InfluxError> {
                     .is_some_and(|rps| rps.contains(rp))
         })
         .collect();
+    // Listeners of pairs no longer wanted stop.
+    udp.retain(|k, _| wanted.contains(k));
+    let mut dests: HashMap<(String, String), String> = HashMap::new();
+    for (db, rp) in &wanted {
+        let d = destination(c, id, db, rp, udp, ingest)?;
+        dests.insert((db.clone(), rp.clone()), d);
+    }
 
     // SHOW SUBSCRIPTIONS: one series per db, columns retention_policy, name, mode, destinations.
     let subs = c.execute("", "SHOW SUBSCRIPTIONS")?;
@@ -245,12 +276,12 @@ pub fn link(c: &Cluster, id: &Identity) -> Result<usize, InfluxError> {
         if !ours && !legacy.iter().any(|l| l == sub) {
             continue;
         }
-        let dests: Vec<&str> = col("destinations")
+        let existing: Vec<&str> = col("destinations")
             .and_then(|x| x.as_array())
             .map(|a| a.iter().filter_map(|d| d.as_str()).collect())
             .unwrap_or_default();
         let key = (db.clone(), rp.to_string());
-        if ours && wanted.contains(&key) && dests == [dest.as_str()] {
+        if ours && dests.get(&key).is_some_and(|d| existing == [d.as_str()]) {
             have.insert(key);
             continue;
         }
@@ -266,6 +297,10 @@ pub fn link(c: &Cluster, id: &Identity) -> Result<usize, InfluxError> {
         tracing::info!(service = "influxdb", cluster = %c.name(), db = %db, rp = %rp, name = %sub, "dropped subscription");
     }
     for (db, rp) in wanted.difference(&have) {
+        let dest = dests
+            .get(&(db.clone(), rp.clone()))
+            .cloned()
+            .unwrap_or_default();
         c.execute(
             "",
             &format!(

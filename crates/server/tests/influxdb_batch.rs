@@ -521,3 +521,67 @@ fn subscriptions_bring_influxdb_writes_to_stream_tasks() {
         subs().iter().any(|s| s.0 == "late" && s.2 == name)
     });
 }
+
+#[test]
+fn udp_inputs_feed_stream_tasks() {
+    let dir = kapacitor_dir_with(
+        "http://127.0.0.1:9",
+        false,
+        "disable-subscriptions = true\n[[udp]]\n  enabled = true\n  bind-address = \"127.0.0.1:0\"\n  database = \"udpdb\"\n  retention-policy = \"autogen\"",
+    );
+    let k = Server::start_in(dir.path());
+    define(
+        &k,
+        "from_udp",
+        "stream",
+        "udpdb",
+        "stream|from().measurement('cpu')|httpOut('out')",
+    );
+    let port: u16 = k
+        .log()
+        .lines()
+        .find(|l| l.contains("started listening on UDP"))
+        .and_then(|l| l.split("addr=127.0.0.1:").nth(1))
+        .and_then(|p| p.split_whitespace().next())
+        .and_then(|p| p.trim_matches('"').parse().ok())
+        .expect("the UDP listener's port in the log");
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    wait_for("the UDP point in httpOut", || {
+        sock.send_to(b"cpu,host=u v=7 1000000000\n", ("127.0.0.1", port))
+            .unwrap();
+        let r = k.get("/kapacitor/v1/tasks/from_udp/out");
+        r.status == 200 && r.body.contains("\"host\":\"u\"")
+    });
+}
+
+#[test]
+fn udp_subscriptions_bring_influxdb_writes_over_udp() {
+    let Some(influx) = Influxd::start() else {
+        return;
+    };
+    influx.query("CREATE DATABASE telegraf");
+    let dir = kapacitor_dir_with(
+        &influx.url(),
+        false,
+        "subscription-protocol = \"udp\"\n  udp-bind = \"127.0.0.1:0\"\n  subscriptions-sync-interval = \"1s\"",
+    );
+    let k = Server::start_in(dir.path());
+    define(
+        &k,
+        "t",
+        "stream",
+        "telegraf",
+        "stream|from().measurement('cpu')|httpOut('out')",
+    );
+    wait_for("a udp subscription", || {
+        influx
+            .query("SHOW SUBSCRIPTIONS")
+            .to_string()
+            .contains("udp://127.0.0.1:")
+    });
+    wait_for("the forwarded point in httpOut", || {
+        influx.write("telegraf", "cpu,host=viaudp v=1");
+        let r = k.get("/kapacitor/v1/tasks/t/out");
+        r.status == 200 && r.body.contains("viaudp")
+    });
+}
