@@ -585,3 +585,82 @@ fn udp_subscriptions_bring_influxdb_writes_over_udp() {
         r.status == 200 && r.body.contains("viaudp")
     });
 }
+
+#[test]
+fn many_batch_tasks_on_one_schedule_all_run() {
+    let Some(influx) = Influxd::start() else {
+        return;
+    };
+    influx.query("CREATE DATABASE db");
+    influx.write("db", &format!("m v=1 {}", now_ns() - 1_000_000_000));
+    let dir = kapacitor_dir(&influx.url(), false);
+    let k = Server::start_in(dir.path());
+    for i in 0..12 {
+        define(
+            &k,
+            &format!("b{i}"),
+            "batch",
+            "db",
+            "batch|query('SELECT v FROM \"db\".\"autogen\".m').period(1m).every(500ms)|log()",
+        );
+    }
+    wait_for("every task to have run twice", || {
+        (0..12).all(|i| node_stat(&k, &format!("b{i}"), "query1", "batches_queried") >= 2)
+    });
+    for i in 0..12 {
+        assert_eq!(node_stat(&k, &format!("b{i}"), "query1", "query_errors"), 0);
+    }
+}
+
+#[test]
+fn a_query_still_running_makes_the_next_run_skip() {
+    // An InfluxDB that accepts a query and answers only after 3s (a slow server).
+    let slow = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", slow.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let a = accepted.clone();
+    std::thread::spawn(move || {
+        for s in slow.incoming() {
+            let Ok(mut s) = s else { break };
+            if a.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 100 {
+                break;
+            }
+            let is_query = {
+                use std::io::Read;
+                let mut buf = [0u8; 2048];
+                let n = s.read(&mut buf).unwrap_or(0);
+                String::from_utf8_lossy(&buf[..n]).starts_with("POST /query")
+            };
+            std::thread::spawn(move || {
+                use std::io::Write;
+                if is_query {
+                    std::thread::sleep(Duration::from_secs(3));
+                }
+                let body = r#"{"results":[{"statement_id":0}]}"#;
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    let dir = kapacitor_dir(&url, false);
+    let k = Server::start_in(dir.path());
+    define(
+        &k,
+        "slow",
+        "batch",
+        "db",
+        "batch|query('SELECT v FROM \"db\".\"autogen\".m').period(1m).every(200ms)|log()",
+    );
+    wait_for("a skipped run", || {
+        k.log()
+            .contains("previous query still running; this run is skipped")
+    });
+    let log = k.log();
+    let started = log.matches("starting batch query").count();
+    let skipped = log.matches("this run is skipped").count();
+    assert!(started <= 2, "runs must not pile up: {started} started");
+    assert!(skipped >= 1);
+}
