@@ -206,6 +206,11 @@ impl TaskMaster {
         ids
     }
 
+    /// The type of a running task.
+    pub fn task_type(&self, id: &str) -> Option<TaskType> {
+        self.with_task(id, |t| t.pipeline.task_type)
+    }
+
     /// Number of running tasks.
     pub fn executing_tasks(&self) -> usize {
         self.tasks.read().len()

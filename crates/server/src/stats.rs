@@ -3,9 +3,10 @@
 //! server's own stream as Kapacitor does (so tasks can read them) and, when an InfluxDB
 //! cluster is configured and answers, to its default cluster too.
 //!
-//! Measurements: `kapacitor` (task counts), `ingress` (points received per
-//! db/rp/measurement), `nodes` (every node's statistics per running task), `alert_handler`
-//! (delivery counters) and `runtime` (process memory and threads).
+//! Measurements, as Kapacitor's `GetStatsData`: `kapacitor` (no tags: task counts, uptime),
+//! `ingress` (points received per db/rp/measurement), `nodes` (every node's statistics per
+//! running task), `alert_handler` (delivery counters) and `runtime` (no tags: process
+//! memory and threads in Go's memstats names).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,6 +95,15 @@ fn int_fields(pairs: Vec<(String, i64)>) -> Fields {
     )
 }
 
+/// Seconds since the stats module was first used (the daemon's start, near enough).
+fn uptime_seconds() -> f64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+}
+
 /// Resident memory (bytes) and threads of this process, from /proc.
 fn process_memory() -> (i64, i64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -118,17 +128,19 @@ pub fn collect(app: &AppState, now: i64) -> Vec<Point> {
     ];
     let mut out = Vec::new();
     let (num_tasks, num_enabled) = app.tasks.counts();
+    let mut global = int_fields(vec![
+        ("num_enabled_tasks".into(), num_enabled as i64),
+        (
+            "num_subscriptions".into(),
+            crate::subscriptions::count() as i64,
+        ),
+        ("num_tasks".into(), num_tasks as i64),
+    ]);
+    global.insert("uptime", FieldValue::Float(uptime_seconds()));
     out.push(Point {
         name: "kapacitor".into(),
-        tags: tags(&base),
-        fields: int_fields(vec![
-            ("num_enabled_tasks".into(), num_enabled as i64),
-            (
-                "num_subscriptions".into(),
-                crate::subscriptions::count() as i64,
-            ),
-            ("num_tasks".into(), num_tasks as i64),
-        ]),
+        tags: Tags::new(),
+        fields: global,
         time: now,
     });
     for ((db, rp, m), n) in app.ingress.snapshot() {
@@ -147,7 +159,9 @@ pub fn collect(app: &AppState, now: i64) -> Vec<Point> {
         });
     }
     for task in app.engine.executing_ids() {
-        let Some(stats) = app.engine.task_stats(&task) else {
+        let (Some(stats), Some(task_type)) =
+            (app.engine.task_stats(&task), app.engine.task_type(&task))
+        else {
             continue;
         };
         let Some(nodes) = stats.get("node-stats").and_then(|n| n.as_object()) else {
@@ -157,10 +171,10 @@ pub fn collect(app: &AppState, now: i64) -> Vec<Point> {
             let kind = node.trim_end_matches(|c: char| c.is_ascii_digit());
             let mut t = base.to_vec();
             t.extend([
+                ("kind", kind),
                 ("node", node.as_str()),
                 ("task", task.as_str()),
-                ("task_master", "main"),
-                ("type", kind),
+                ("type", task_type.as_str()),
             ]);
             let fields: Vec<(String, i64)> = values
                 .as_object()
@@ -204,11 +218,14 @@ pub fn collect(app: &AppState, now: i64) -> Vec<Point> {
         });
     }
     let (rss, threads) = process_memory();
+    // There is no Go heap: the memory fields all carry the resident set size.
     out.push(Point {
         name: "runtime".into(),
-        tags: tags(&base),
+        tags: Tags::new(),
         fields: int_fields(vec![
-            ("HeapInuse".into(), rss),
+            ("Alloc".into(), rss),
+            ("HeapAlloc".into(), rss),
+            ("HeapInUse".into(), rss),
             ("NumGoroutine".into(), threads),
             ("Sys".into(), rss),
         ]),
@@ -241,6 +258,7 @@ impl StatsService {
         app: Arc<AppState>,
         clusters: Arc<Clusters>,
     ) -> Option<StatsService> {
+        uptime_seconds();
         if !cfg.enabled {
             return None;
         }

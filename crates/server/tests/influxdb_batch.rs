@@ -406,7 +406,7 @@ fn stats_are_written_to_the_kapacitor_database() {
         influx.query("SELECT last(num_enabled_tasks) FROM \"_kapacitor\".\"autogen\".kapacitor");
     assert_eq!(r["results"][0]["series"][0]["values"][0][1], 1);
     let r = influx.query(
-        "SELECT last(collected) FROM \"_kapacitor\".\"autogen\".nodes WHERE task = 't' AND node = 'log2'",
+        "SELECT last(collected) FROM \"_kapacitor\".\"autogen\".nodes WHERE task = 't' AND node = 'log2' AND kind = 'log' AND type = 'stream'",
     );
     assert_eq!(r["results"][0]["series"][0]["values"][0][1], 2, "{r}");
 }
