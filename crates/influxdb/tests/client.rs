@@ -214,3 +214,65 @@ fn the_writer_keeps_retrying_and_drops_only_the_oldest_when_full() {
     assert_eq!(stats.points_written.load(Ordering::Relaxed), 0);
     w.close(Duration::from_millis(100));
 }
+
+fn named(name: &str, default: bool) -> ClusterConfig {
+    ClusterConfig {
+        name: name.into(),
+        default,
+        urls: vec!["http://127.0.0.1:9".into()],
+        ..ClusterConfig::default()
+    }
+}
+
+#[test]
+fn the_default_cluster_is_chosen_as_kapacitor_does() {
+    use kapa_influxdb::Clusters;
+    let one = Clusters::from_configs(vec![named("a", false)]).unwrap();
+    assert_eq!(one.get("").unwrap().name(), "a");
+    assert_eq!(one.get("a").unwrap().name(), "a");
+    assert!(one.get("b").is_none());
+    let two = Clusters::from_configs(vec![named("a", false), named("b", true)]).unwrap();
+    assert_eq!(two.default_cluster().unwrap().name(), "b");
+    let err = Clusters::from_configs(vec![named("a", false), named("b", false)]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "at least one of the enabled InfluxDB clusters must be marked as default."
+    );
+    let err = Clusters::from_configs(vec![named("a", true), named("b", true)]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "more than one InfluxDB default was specified: a b"
+    );
+    let err = Clusters::from_configs(vec![named("a", false), named("a", true)]).unwrap_err();
+    assert_eq!(err.to_string(), "duplicate name \"a\" for influxdb configs");
+    let mut off = named("c", true);
+    off.enabled = false;
+    let only = Clusters::from_configs(vec![named("a", false), off]).unwrap();
+    assert_eq!(only.all().len(), 1, "disabled sections are ignored");
+    assert!(Clusters::from_configs(vec![]).unwrap().is_empty());
+}
+
+#[test]
+fn bad_sections_are_refused_with_clear_errors() {
+    let mut c = named("a", false);
+    c.urls = vec!["localhost:8086".into()];
+    assert_eq!(
+        Cluster::new(c).unwrap_err().to_string(),
+        "invalid URL \"localhost:8086\": must start with http:// or https://"
+    );
+    let mut c = named("a", false);
+    c.ssl_ca = "/nonexistent/ca.pem".into();
+    let err = Cluster::new(c).unwrap_err().to_string();
+    assert!(
+        err.starts_with("reading ssl-ca \"/nonexistent/ca.pem\""),
+        "{err}"
+    );
+    let mut c = named("a", false);
+    c.subscription_protocol = "tcp".into();
+    assert!(
+        Cluster::new(c)
+            .unwrap_err()
+            .to_string()
+            .contains("invalid subscription protocol")
+    );
+}
