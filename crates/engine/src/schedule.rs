@@ -83,12 +83,13 @@ impl Schedule {
         }
     }
 
-    /// The run after the one scheduled at `prev`.
+    /// The run after `prev` (Kapacitor's `ticker.Next`: `prev + every`, rounded to a
+    /// multiple of `every` when aligned).
     pub fn next(&self, prev: i64) -> Option<i64> {
         match self {
             Schedule::Every { every, align } => {
                 let n = prev + every;
-                Some(if *align { n - n.rem_euclid(*every) } else { n })
+                Some(if *align { round(n, *every) } else { n })
             }
             Schedule::Cron(c) => Self::cron_after(c, prev),
         }
@@ -99,6 +100,38 @@ impl Schedule {
         let next = c.find_next_occurrence(&z, false).ok()?;
         i64::try_from(next.timestamp().as_nanosecond()).ok()
     }
+}
+
+/// `t` rounded to the nearest multiple of `d`, halves up (Go's `Time.Round`).
+fn round(t: i64, d: i64) -> i64 {
+    let r = t.rem_euclid(d);
+    if r + r < d { t - r } else { t - r + d }
+}
+
+/// The query ranges `record batch` replays for `[start, stop]` (Kapacitor's
+/// `QueryNode.Queries`): one per scheduled run after `start` up to `stop`, leaving out runs
+/// whose range would end after `now`.
+pub fn ranges_between(
+    spec: &QuerySpec,
+    start: i64,
+    stop: i64,
+    now: i64,
+) -> Result<Vec<(i64, i64)>, String> {
+    let schedule = Schedule::from_spec(spec)?;
+    let mut out = Vec::new();
+    let mut current = start;
+    while let Some(next) = schedule.next(current) {
+        if next > stop || next <= current {
+            break;
+        }
+        current = next;
+        let range = run_range(spec, current);
+        if range.1 > now {
+            break;
+        }
+        out.push(range);
+    }
+    Ok(out)
 }
 
 /// The `[start, stop)` range a run scheduled at `at` queries: `stop = at - offset`,
@@ -200,6 +233,39 @@ mod tests {
             run_range(&spec, at),
             (t("2026-01-01T00:54:50Z"), t("2026-01-01T00:59:50Z"))
         );
+    }
+
+    #[test]
+    fn record_batch_ranges_follow_the_schedule() {
+        let spec = QuerySpec {
+            period: 5 * 60 * S,
+            every: 5 * 60 * S,
+            ..QuerySpec::default()
+        };
+        let now = t("2026-01-01T01:00:00Z");
+        let r = ranges_between(&spec, now - 20 * 60 * S, now, now).expect("valid");
+        assert_eq!(r.len(), 4, "the guide: 20m past, 5m period -> 4 batches");
+        assert_eq!(r[0], (t("2026-01-01T00:40:00Z"), t("2026-01-01T00:45:00Z")));
+        assert_eq!(r[3], (t("2026-01-01T00:55:00Z"), t("2026-01-01T01:00:00Z")));
+        // Aligned: rounded to multiples of every.
+        let aligned = QuerySpec {
+            align: true,
+            ..spec.clone()
+        };
+        let r = ranges_between(&aligned, t("2026-01-01T00:41:00Z"), now, now).expect("valid");
+        assert_eq!(r[0].1, t("2026-01-01T00:45:00Z"));
+        // Runs whose range ends in the future are left out.
+        let r = ranges_between(&spec, now - 20 * 60 * S, now + 60 * 60 * S, now).expect("valid");
+        assert_eq!(r.len(), 4);
+        // Cron schedules too.
+        let cron = QuerySpec {
+            period: 60 * S,
+            cron: "*/10 * * * *".into(),
+            ..QuerySpec::default()
+        };
+        let r = ranges_between(&cron, now - 30 * 60 * S, now, now).expect("valid");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[2], (t("2026-01-01T00:59:00Z"), now));
     }
 
     #[test]
