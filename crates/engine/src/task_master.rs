@@ -74,6 +74,8 @@ pub struct TaskMaster {
     loopback: Arc<Mutex<Vec<(String, String, Point)>>>,
     /// Engine-wide idle-group expiry in ns (0 = off, Kapacitor's behaviour).
     group_expiry: std::sync::atomic::AtomicI64,
+    /// The `[[influxdb]]` clusters (batch queries, influxDBOut).
+    influxdb: RwLock<Option<Arc<kapa_influxdb::Clusters>>>,
 }
 
 impl std::fmt::Debug for Entry {
@@ -113,6 +115,7 @@ impl TaskMaster {
             router: RwLock::new(Arc::new(Router::default())),
             loopback: Arc::new(Mutex::new(Vec::new())),
             group_expiry: std::sync::atomic::AtomicI64::new(0),
+            influxdb: RwLock::new(None),
         })
     }
 
@@ -147,6 +150,7 @@ impl TaskMaster {
             group_expiry: self.group_expiry.load(std::sync::atomic::Ordering::Relaxed),
             alerts: self.cfg.alerts.clone(),
             server: self.cfg.server.clone(),
+            influxdb: self.influxdb.read().clone(),
         };
         let topic_prefix = format!("{}:{}", self.cfg.topic_prefix, def.id);
         let runtimes = nodes::create(&pipeline, &ctx, &topic_prefix, &self.cfg.clock)?;
@@ -201,6 +205,18 @@ impl TaskMaster {
     /// True while the task runs.
     pub fn is_executing(&self, id: &str) -> bool {
         self.tasks.read().contains_key(id)
+    }
+
+    /// Ids of the running tasks.
+    pub fn executing_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.tasks.read().keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    /// The type of a running task.
+    pub fn task_type(&self, id: &str) -> Option<TaskType> {
+        self.with_task(id, |t| t.pipeline.task_type)
     }
 
     /// Number of running tasks.
@@ -298,11 +314,63 @@ impl TaskMaster {
         }
     }
 
+    /// Sets the InfluxDB clusters used by tasks started afterwards.
+    pub fn set_influxdb(&self, clusters: Arc<kapa_influxdb::Clusters>) {
+        *self.influxdb.write() = Some(clusters);
+    }
+
+    /// The InfluxDB clusters, when configured.
+    pub fn influxdb(&self) -> Option<Arc<kapa_influxdb::Clusters>> {
+        self.influxdb.read().clone()
+    }
+
+    /// The query nodes of every running batch task.
+    pub fn batch_sources(&self) -> Vec<crate::BatchSource> {
+        let handles: Vec<TaskHandle> = self
+            .tasks
+            .read()
+            .values()
+            .filter(|e| e.measurements.as_ref().is_some_and(|m| m.is_empty()))
+            .map(|e| e.handle.clone())
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            let t = h.lock();
+            if t.pipeline.task_type != TaskType::Batch {
+                continue;
+            }
+            for n in &t.pipeline.nodes {
+                if let NodeKind::Query(spec) = &n.kind
+                    && let Ok(query) = nodes::query::build_query(spec)
+                {
+                    out.push(crate::BatchSource {
+                        task: t.id.clone(),
+                        node: n.id,
+                        node_name: n.name.clone(),
+                        spec: (**spec).clone(),
+                        query,
+                        handle: h.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs batches through a batch source's node, then writes what kapacitorLoopback
+    /// nodes queued.
+    pub fn deliver_batches(&self, src: &crate::BatchSource, batches: &[crate::Batch]) {
+        src.handle.lock().inject(src.node, batches);
+        self.drain_loopback();
+    }
+
     /// The clock the engine runs on.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.cfg.clock
     }
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod tests;

@@ -1,16 +1,21 @@
 //! kapacitord: configuration, the HTTP API and the task service around the engine.
 #![warn(missing_docs)]
 
+pub mod batch_scheduler;
 pub mod cli;
 pub mod config;
 pub mod env;
 pub mod http;
+pub mod influx;
 pub mod json_patch;
 pub mod load;
 pub mod logging;
 pub mod server;
 pub mod state;
+pub mod stats;
+pub mod subscriptions;
 pub mod tasks;
+pub mod udp;
 pub mod vars;
 
 /// The Kapacitor version this server is compatible with (reported in headers and vars).

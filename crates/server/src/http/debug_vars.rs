@@ -111,7 +111,7 @@ pub async fn debug_vars(State(app): State<Arc<AppState>>) -> Response {
         ("host", json!(id.hostname)),
         ("kapacitor", Value::Object(stats)),
         ("num_enabled_tasks", json!(num_enabled)),
-        ("num_subscriptions", json!(0)),
+        ("num_subscriptions", json!(crate::subscriptions::count())),
         ("num_tasks", json!(num_tasks)),
         ("platform", json!("OSS")),
         ("product", json!("kapacitor")),

@@ -143,6 +143,12 @@ async fn not_found() -> ApiError {
     ApiError::not_found("Not Found")
 }
 
+/// `POST /kapacitor/v1/subscriptions`: re-links the InfluxDB subscriptions now.
+async fn sync_subscriptions() -> StatusCode {
+    crate::subscriptions::trigger();
+    StatusCode::NO_CONTENT
+}
+
 async fn no_content() -> StatusCode {
     StatusCode::NO_CONTENT
 }
@@ -212,6 +218,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             &format!("{BASE}/sideload/reload"),
             with_404(post(sideload::reload)),
+        )
+        .route(
+            &format!("{BASE}/subscriptions"),
+            with_404(post(sync_subscriptions)),
         )
         .route(
             &format!("{BASE}/debug/vars"),
