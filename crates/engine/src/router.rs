@@ -30,11 +30,6 @@ pub(crate) struct Router {
 /// Writes of at least this many points that reach several tasks are spread over the cores.
 const PARALLEL_MIN_POINTS: usize = 1024;
 
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 /// The runs of a write one task must process, in order.
 struct Work<'a> {
     task: &'a TaskHandle,
@@ -85,7 +80,8 @@ impl Router {
         let Some(routes) = self.routes.get(&(db.to_string(), rp.to_string())) else {
             return;
         };
-        if points.len() >= PARALLEL_MIN_POINTS && !self.serial && cores() > 1 {
+        if points.len() >= PARALLEL_MIN_POINTS && !self.serial && kapa_models::available_cores() > 1
+        {
             let work = Self::work(routes, points);
             if work.len() > 1 {
                 Self::run_parallel(db, rp, work);
@@ -165,7 +161,7 @@ impl Router {
     /// Runs each task's share on one of the cores; a task's runs stay in order on one
     /// thread, and tasks share no state, so the results equal a sequential run.
     fn run_parallel(db: &str, rp: &str, mut work: Vec<Work<'_>>) {
-        let lanes = cores().min(work.len());
+        let lanes = kapa_models::available_cores().min(work.len());
         // Largest first onto the least loaded lane.
         work.sort_by_key(|w| std::cmp::Reverse(w.points));
         let mut buckets: Vec<(usize, Vec<Work<'_>>)> =

@@ -70,6 +70,71 @@ pub fn parse_points(
     Parser::new().parse_points(body, precision, default_time, out)
 }
 
+/// Bodies at least this large are parsed on several threads by [`parse_points_parallel`].
+pub const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+
+/// Like [`parse_points`], but a large body without string fields (so every newline ends a
+/// line) is cut at line boundaries and its parts are parsed on up to `threads` threads. The
+/// points and errors are the same, in the same order, as [`parse_points`] gives.
+pub fn parse_points_parallel(
+    body: &[u8],
+    precision: Precision,
+    default_time: i64,
+    threads: usize,
+    out: &mut Vec<Point>,
+) -> Vec<LineError> {
+    // A quote may start a string field holding newlines: only a sequential scan can tell
+    // where its lines end.
+    if threads < 2 || body.len() < PARALLEL_MIN_BYTES || memchr::memchr(b'"', body).is_some() {
+        return parse_points(body, precision, default_time, out);
+    }
+    let parts = threads.min(body.len() / (PARALLEL_MIN_BYTES / 2)).max(1);
+    // Cut after the first newline at or past each share.
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let at = (body.len() * k / parts).max(*cuts.last().unwrap_or(&0));
+        match memchr::memchr(b'\n', &body[at..]) {
+            Some(i) if at + i + 1 < body.len() => cuts.push(at + i + 1),
+            _ => break,
+        }
+    }
+    cuts.push(body.len());
+    let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
+    let mut first_lines = Vec::with_capacity(chunks.len());
+    let mut line = 1;
+    for c in &chunks {
+        first_lines.push(line);
+        line += memchr_iter(b'\n', c).count();
+    }
+    let mut results: Vec<(Vec<Point>, Vec<LineError>)> = Vec::with_capacity(chunks.len());
+    std::thread::scope(|s| {
+        let parse = move |c: &[u8], first: usize| {
+            let mut pts = Vec::new();
+            let errs = Parser::new().parse_numbered(c, precision, default_time, first, &mut pts);
+            (pts, errs)
+        };
+        let handles: Vec<_> = chunks
+            .iter()
+            .zip(&first_lines)
+            .skip(1)
+            .map(|(c, first)| (*c, *first, s.spawn(move || parse(c, *first))))
+            .collect();
+        results.push(parse(chunks[0], 1));
+        for (c, first, h) in handles {
+            // A parse never panics on input; should a thread die anyway, its part is
+            // parsed again here rather than lost.
+            results.push(h.join().unwrap_or_else(|_| parse(c, first)));
+        }
+    });
+    let mut errors = Vec::new();
+    out.reserve(results.iter().map(|r| r.0.len()).sum());
+    for (pts, errs) in results {
+        out.extend(pts);
+        errors.extend(errs);
+    }
+    errors
+}
+
 /// Parses exactly one line (no newline) — used by recordings.
 ///
 /// A trailing `\n` or `\r\n` is tolerated. Unlike [`parse_points`], blank and
@@ -103,11 +168,23 @@ impl Parser {
         default_time: i64,
         out: &mut Vec<Point>,
     ) -> Vec<LineError> {
+        self.parse_numbered(body, precision, default_time, 1, out)
+    }
+
+    /// Parses `body` whose first line is line `first_line` of the whole write.
+    fn parse_numbered(
+        &mut self,
+        body: &[u8],
+        precision: Precision,
+        default_time: i64,
+        first_line: usize,
+        out: &mut Vec<Point>,
+    ) -> Vec<LineError> {
         let mut errors = Vec::new();
         // One point per newline, plus an unterminated last line.
         out.reserve(memchr_iter(b'\n', body).count() + usize::from(!body.ends_with(b"\n")));
         let mut pos = 0;
-        let mut line_no = 1;
+        let mut line_no = first_line;
         while pos < body.len() {
             let start = skip_ws(body, pos);
             let (end, multi) = line_end(body, start);

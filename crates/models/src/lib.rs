@@ -29,3 +29,9 @@ pub enum ModelError {
     #[error("invalid duration {0:?}")]
     InvalidDuration(String),
 }
+
+/// Number of cores this process may use (read once).
+pub fn available_cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}

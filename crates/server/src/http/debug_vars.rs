@@ -21,9 +21,13 @@ pub struct IngressStats(Mutex<BTreeMap<(String, String, String), u64>>);
 impl IngressStats {
     /// Counts written points.
     pub fn record(&self, db: &str, rp: &str, points: &[Point]) {
+        // Writes come in runs of one measurement: count runs, not points, in the map.
         let mut per_measurement: BTreeMap<&str, u64> = BTreeMap::new();
-        for p in points {
-            *per_measurement.entry(p.name.as_str()).or_default() += 1;
+        let mut rest = points;
+        while let Some(first) = rest.first() {
+            let run = rest.iter().take_while(|p| p.name == first.name).count();
+            *per_measurement.entry(first.name.as_str()).or_default() += run as u64;
+            rest = &rest[run..];
         }
         let mut map = self.0.lock();
         for (m, n) in per_measurement {

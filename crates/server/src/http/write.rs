@@ -65,7 +65,14 @@ fn ingest(
 ) -> Result<(), ApiError> {
     let now = app.engine.clock().now();
     let mut points = Vec::new();
-    let errors = kapa_lineproto::parse_points(body, precision, now, &mut points);
+    // A large body is parsed on every core, so one client connection can use them all.
+    let errors = kapa_lineproto::parse_points_parallel(
+        body,
+        precision,
+        now,
+        kapa_models::available_cores(),
+        &mut points,
+    );
     if !points.is_empty() {
         app.engine.write_points(db, rp, &points);
         app.ingress.record(db, rp, &points);
