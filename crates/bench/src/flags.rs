@@ -22,6 +22,8 @@ pub struct Config {
     pub batch: usize,
     /// Number of distinct `host` tag values.
     pub series: usize,
+    /// Bodies rendered before the run and sent in turn (0: each body is rendered when sent).
+    pub pregenerate: usize,
     /// `db` query parameter.
     pub db: String,
     /// `rp` query parameter.
@@ -58,6 +60,7 @@ impl Default for Config {
             duration: Duration::from_secs(10),
             batch: 1000,
             series: 100,
+            pregenerate: 0,
             db: "telegraf".into(),
             rp: "autogen".into(),
             measurement: "cpu".into(),
@@ -84,6 +87,8 @@ pub const USAGE: &str = "Usage: kapa-bench [flags]
   -duration D           how long to run, Go duration (default 10s)
   -batch N              points per request (default 1000)
   -series N             distinct host tag values (default 100)
+  -pregenerate N        render N bodies before the run and send them in turn, so formatting
+                        takes no CPU from the target during the run (default 0: render each)
   -db NAME              database (default telegraf)
   -rp NAME              retention policy (default autogen)
   -measurement NAME     measurement of generated points (default cpu)
@@ -139,6 +144,7 @@ const VALUED: &[&str] = &[
     "duration",
     "batch",
     "series",
+    "pregenerate",
     "db",
     "rp",
     "measurement",
@@ -194,6 +200,7 @@ pub fn parse(args: &[String]) -> Result<Parsed, BenchError> {
             "duration" => c.duration = duration(name, v)?,
             "batch" => c.batch = positive(name, v)?,
             "series" => c.series = positive(name, v)?,
+            "pregenerate" => c.pregenerate = number(name, v)?,
             "db" => c.db = value,
             "rp" => c.rp = value,
             "measurement" => c.measurement = value,

@@ -22,6 +22,8 @@ pub struct LoadSpec {
     pub batch: usize,
     /// Distinct hosts.
     pub series: usize,
+    /// Bodies rendered before the run and sent in turn (0: render each when sent).
+    pub pregenerate: usize,
     /// Measurement name.
     pub measurement: String,
     /// Database.
@@ -98,6 +100,13 @@ pub fn run(spec: &LoadSpec, stop: &Arc<AtomicBool>) -> LoadResult {
                 let agent = agent(Duration::from_secs(30));
                 let mut g = Generator::new(&spec.measurement, spec.series, (c as u64) << 40);
                 let mut body = String::new();
+                let ready: Vec<String> = (0..spec.pregenerate)
+                    .map(|_| {
+                        let mut b = String::new();
+                        g.fill(&mut b, spec.batch, now_ns());
+                        b
+                    })
+                    .collect();
                 let mut r = LoadResult::default();
                 let offset = interval.map(|i| i.mul_f64(c as f64 / spec.connections as f64));
                 let mut k: u32 = 0;
@@ -117,9 +126,14 @@ pub fn run(spec: &LoadSpec, stop: &Arc<AtomicBool>) -> LoadResult {
                             std::thread::sleep(s - now);
                         }
                     }
-                    g.fill(&mut body, spec.batch, now_ns());
+                    let payload = if ready.is_empty() {
+                        g.fill(&mut body, spec.batch, now_ns());
+                        body.as_bytes()
+                    } else {
+                        ready[k as usize % ready.len()].as_bytes()
+                    };
                     let sent = Instant::now();
-                    let outcome = post(&agent, &url, body.as_bytes());
+                    let outcome = post(&agent, &url, payload);
                     let done = Instant::now();
                     match outcome {
                         Ok(()) => {

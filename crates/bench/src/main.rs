@@ -17,6 +17,7 @@ fn spec(c: &Config, url: &str) -> LoadSpec {
         duration: c.duration,
         batch: c.batch,
         series: c.series,
+        pregenerate: c.pregenerate,
         measurement: c.measurement.clone(),
         db: c.db.clone(),
         rp: c.rp.clone(),
