@@ -10,6 +10,7 @@ mod message;
 mod node;
 mod nodes;
 mod router;
+mod tap;
 mod task_master;
 mod template;
 mod time;
@@ -19,6 +20,7 @@ pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink, Re
 pub use message::{Batch, BatchPoint, Dimensions, Group};
 /// Reloads every sideload source in use (`POST /kapacitor/v1/sideload/reload`, SIGHUP).
 pub use nodes::sideload::reload_sources as reload_sideload_sources;
+pub use tap::WriteTap;
 pub use task_master::{EngineConfig, ServerInfo, TaskDef, TaskMaster};
 pub use template::{GoTemplate, TemplateKind};
 

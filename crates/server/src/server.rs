@@ -361,6 +361,25 @@ async fn serve(
         tokio::spawn(async move { check_influxdb(&cfg).await });
     }
 
+    let recordings = Arc::new(crate::recording::RecordingService::new(
+        storage.recordings(),
+        &cfg.replay.dir,
+        engine.clone(),
+        tasks.clone(),
+    ));
+    recordings.fail_interrupted();
+    let replays = Arc::new(crate::replay::ReplayService::new(
+        storage.replays(),
+        recordings.clone(),
+        tasks.clone(),
+        alerts.clone(),
+        ServerInfo {
+            hostname: identity.hostname.clone(),
+            cluster_id: identity.cluster_id.clone(),
+            server_id: identity.server_id.clone(),
+        },
+    ));
+    replays.fail_interrupted();
     let state = Arc::new(AppState {
         tasks: tasks.clone(),
         engine,
@@ -369,6 +388,8 @@ async fn serve(
         identity,
         default_rp: cfg.default_retention_policy.clone(),
         log_level: level,
+        recordings,
+        replays,
     });
     let app = tower::ServiceBuilder::new()
         .map_request(http::rewrite_preview)

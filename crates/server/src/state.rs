@@ -36,4 +36,8 @@ pub struct AppState {
     pub default_rp: String,
     /// Run-time log level.
     pub log_level: LevelHandle,
+    /// Recordings.
+    pub recordings: Arc<crate::recording::RecordingService>,
+    /// Replays.
+    pub replays: Arc<crate::replay::ReplayService>,
 }

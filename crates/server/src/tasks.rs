@@ -483,6 +483,16 @@ impl TaskService {
         Ok(())
     }
 
+    /// What the engine needs to run a stored task (recordings and replays).
+    pub fn task_def(&self, id: &str) -> Result<TaskDef, ApiError> {
+        let rec = self
+            .store
+            .get(id)
+            .map_err(store_err)?
+            .ok_or_else(|| ApiError::not_found("no task exists"))?;
+        Self::def_of(&rec).map_err(ApiError::internal)
+    }
+
     /// `GET /tasks/{id}`.
     pub fn get(&self, id: &str, view: ViewOptions) -> Result<TaskView, ApiError> {
         let rec = self

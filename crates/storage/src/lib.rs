@@ -1,14 +1,19 @@
-//! Durable stores on redb: tasks and their metadata, alert topic event states.
+//! Durable stores on redb: tasks and their metadata, templates, recordings, replays,
+//! alert topic event states.
 //!
 //! One redb file holds every store (Kapacitor keeps one BoltDB file, `[storage] boltdb`).
 //! Each write is a single committed transaction with redb's default immediate
 //! durability, so an acknowledged write survives `kill -9`.
 #![warn(missing_docs)]
 
+mod json_table;
+mod replay;
 mod storage;
 mod task;
 mod topic_state;
 
+pub use json_table::JsonTable;
+pub use replay::{RecordingRecord, ReplayRecord, TemplateRecord};
 pub use storage::Storage;
 pub use task::{DbrpRecord, TaskRecord, TaskStore};
 pub use topic_state::{EventStateRecord, TopicStateOp, TopicStateStore};

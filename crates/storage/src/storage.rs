@@ -6,6 +6,8 @@ use std::sync::Arc;
 use redb::Database;
 
 use crate::StorageError;
+use crate::json_table::JsonTable;
+use crate::replay::{RECORDINGS, REPLAYS, RecordingRecord, ReplayRecord, TEMPLATES, TemplateRecord};
 use crate::task::{TASKS, TaskStore};
 use crate::topic_state::{TOPIC_EVENTS, TopicStateStore};
 
@@ -34,6 +36,9 @@ impl Storage {
         let txn = db.begin_write()?;
         txn.open_table(TASKS)?;
         txn.open_table(TOPIC_EVENTS)?;
+        for name in [TEMPLATES, RECORDINGS, REPLAYS] {
+            txn.open_table(redb::TableDefinition::<&str, &[u8]>::new(name))?;
+        }
         txn.commit()?;
         Ok(Storage { db: Arc::new(db) })
     }
@@ -46,5 +51,20 @@ impl Storage {
     /// The alert event states of the topics.
     pub fn topic_states(&self) -> TopicStateStore {
         TopicStateStore::new(self.db.clone())
+    }
+
+    /// The task templates.
+    pub fn templates(&self) -> JsonTable<TemplateRecord> {
+        JsonTable::new(self.db.clone(), TEMPLATES)
+    }
+
+    /// The recordings' metadata.
+    pub fn recordings(&self) -> JsonTable<RecordingRecord> {
+        JsonTable::new(self.db.clone(), RECORDINGS)
+    }
+
+    /// The replays' metadata.
+    pub fn replays(&self) -> JsonTable<ReplayRecord> {
+        JsonTable::new(self.db.clone(), REPLAYS)
     }
 }

@@ -4,6 +4,8 @@
 mod debug_vars;
 mod http_out;
 mod ping;
+mod recordings;
+mod replays;
 pub(crate) mod sideload;
 mod tasks;
 mod write;
@@ -231,6 +233,46 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             &format!("{BASE}/tasks/{{id}}/{{*endpoint}}"),
             with_404(get(http_out::serve)),
+        )
+        .route(
+            &format!("{BASE}/recordings"),
+            with_404(get(recordings::list)),
+        )
+        .route(
+            &format!("{BASE}/recordings/stream"),
+            with_404(post(recordings::stream)),
+        )
+        .route(
+            &format!("{BASE}/recordings/batch"),
+            with_404(post(recordings::needs_influxdb)),
+        )
+        .route(
+            &format!("{BASE}/recordings/query"),
+            with_404(post(recordings::needs_influxdb)),
+        )
+        .route(
+            &format!("{BASE}/recordings/{{id}}"),
+            with_404(
+                get(recordings::get)
+                    .delete(recordings::delete)
+                    .options(no_content),
+            ),
+        )
+        .route(
+            &format!("{BASE}/replays"),
+            with_404(get(replays::list).post(replays::create)),
+        )
+        .route(
+            &format!("{BASE}/replays/batch"),
+            with_404(post(replays::needs_influxdb)),
+        )
+        .route(
+            &format!("{BASE}/replays/query"),
+            with_404(post(replays::needs_influxdb)),
+        )
+        .route(
+            &format!("{BASE}/replays/{{id}}"),
+            with_404(get(replays::get).delete(replays::delete).options(no_content)),
         )
         .fallback(any(not_found))
         .layer(middleware::from_fn(common_headers))

@@ -1,0 +1,352 @@
+//! Replays (Kapacitor's `services/replay` replay half): a recording is run through a task
+//! in an isolated task master (its own clock, its own alert topic prefix `<replay id>:`),
+//! so live tasks and their httpOut endpoints never see the data. Alert handlers declared
+//! by the task's alert nodes do receive the replay's alerts, as in Kapacitor.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kapa_engine::{AlertSink, EngineConfig, ServerInfo, TaskDef, TaskMaster};
+use kapa_models::time::{Clock, ManualClock, SystemClock};
+use kapa_storage::{JsonTable, ReplayRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::http::ApiError;
+use crate::recording::{
+    FAILED, FINISHED, ListParams, RUNNING, RecordingService, new_id, select,
+};
+use crate::tasks::{Link, TaskService, format_time};
+
+/// Fields of a replay in list answers.
+const ALL_FIELDS: &[&str] = &[
+    "link",
+    "id",
+    "task",
+    "recording",
+    "recording-time",
+    "clock",
+    "date",
+    "error",
+    "status",
+    "progress",
+    "stats",
+];
+
+/// A replay as the API shows it (field order of Kapacitor's `client.Replay`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayView {
+    /// Self link.
+    pub link: Link,
+    /// Id.
+    pub id: String,
+    /// Task replayed to.
+    pub task: String,
+    /// Recording replayed.
+    pub recording: String,
+    /// Whether recorded times were kept.
+    #[serde(rename = "recording-time")]
+    pub recording_time: bool,
+    /// `fast` or `real`.
+    pub clock: String,
+    /// RFC 3339 time of the last change.
+    pub date: String,
+    /// Why it failed.
+    pub error: String,
+    /// `running`, `finished` or `failed`.
+    pub status: String,
+    /// 0 to 1.
+    pub progress: f64,
+    /// The task's statistics at the end of the replay.
+    pub stats: Value,
+}
+
+/// `POST /replays`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReplayOptions {
+    /// Replay id; random when empty.
+    #[serde(default)]
+    pub id: String,
+    /// Task to replay to.
+    #[serde(default)]
+    pub task: String,
+    /// Recording to replay.
+    #[serde(default)]
+    pub recording: String,
+    /// Keep the recorded times instead of moving them to now.
+    #[serde(rename = "recording-time", default)]
+    pub recording_time: bool,
+    /// `fast` (default) or `real`.
+    #[serde(default)]
+    pub clock: String,
+}
+
+/// How a recording is run through a task.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Keep the recorded times (`-rec-time`).
+    pub recording_time: bool,
+    /// Wait for the recorded gaps between points (`-real-clock`).
+    pub real_clock: bool,
+    /// The replay's zero time (ns): the first point is moved here unless `recording_time`.
+    pub zero: i64,
+}
+
+/// Runs a stream recording through a task master that runs the replayed task.
+///
+/// Time is taken from the points: for each point `wait = time + (zero - first time)`; the
+/// engine clock is set to `wait` (the fast clock) or the call sleeps until the wall clock
+/// reaches it (the real clock). Unless `recording_time`, the point's time becomes `wait`.
+/// Returns the number of points replayed.
+pub fn run_stream(
+    tm: &TaskMaster,
+    clock: &ManualClock,
+    path: &Path,
+    opts: RunOptions,
+) -> Result<u64, String> {
+    let mut diff: Option<i64> = None;
+    let mut count = 0u64;
+    let wall_start = Instant::now();
+    crate::srpl::read::<String>(path, |db, rp, points| {
+        let Some(first) = points.first() else {
+            return Ok(());
+        };
+        let d = *diff.get_or_insert(opts.zero - first.time);
+        count += points.len() as u64;
+        if opts.real_clock {
+            for p in points.iter_mut() {
+                let wait = p.time + d;
+                let due = Duration::from_nanos(u64::try_from(wait - opts.zero).unwrap_or(0));
+                if let Some(left) = due.checked_sub(wall_start.elapsed()) {
+                    std::thread::sleep(left);
+                }
+                if !opts.recording_time {
+                    p.time = wait;
+                }
+                clock.set(wait);
+                tm.write_points(db, rp, std::slice::from_ref(p));
+                tm.tick();
+            }
+            return Ok(());
+        }
+        let mut last = first.time;
+        for p in points.iter_mut() {
+            last = p.time;
+            if !opts.recording_time {
+                p.time += d;
+            }
+        }
+        clock.set(last + d);
+        tm.write_points(db, rp, points);
+        tm.tick();
+        Ok(())
+    })?;
+    Ok(count)
+}
+
+fn store_err(e: kapa_storage::StorageError) -> ApiError {
+    ApiError::internal(e.to_string())
+}
+
+/// Replays: metadata in redb, each replay run on its own thread.
+#[derive(Debug)]
+pub struct ReplayService {
+    store: JsonTable<ReplayRecord>,
+    recordings: Arc<RecordingService>,
+    tasks: Arc<TaskService>,
+    alerts: Arc<kapa_alert::AlertService>,
+    server: ServerInfo,
+}
+
+impl ReplayService {
+    /// A service replaying into tasks with the given alert service.
+    pub fn new(
+        store: JsonTable<ReplayRecord>,
+        recordings: Arc<RecordingService>,
+        tasks: Arc<TaskService>,
+        alerts: Arc<kapa_alert::AlertService>,
+        server: ServerInfo,
+    ) -> Self {
+        ReplayService {
+            store,
+            recordings,
+            tasks,
+            alerts,
+            server,
+        }
+    }
+
+    /// Replays left `running` by a previous process: mark them failed.
+    pub fn fail_interrupted(&self) {
+        if let Ok(list) = self.store.list() {
+            for mut r in list.into_iter().filter(|r| r.status == RUNNING) {
+                r.status = FAILED.into();
+                r.error = "replay interrupted: the server stopped".into();
+                let _ = self.store.put(&r.id.clone(), &r);
+            }
+        }
+    }
+
+    /// `GET /replays/{id}`.
+    pub fn get(&self, id: &str) -> Result<ReplayView, ApiError> {
+        let r = self
+            .store
+            .get(id)
+            .map_err(store_err)?
+            .ok_or_else(|| ApiError::not_found("no replay exists"))?;
+        Ok(view(&r))
+    }
+
+    /// `GET /replays`.
+    pub fn list(&self, params: &ListParams) -> Result<Vec<BTreeMap<String, Value>>, ApiError> {
+        let items = self
+            .store
+            .list()
+            .map_err(store_err)?
+            .iter()
+            .map(|r| (r.id.clone(), view(r)))
+            .collect();
+        select("replays", items, params, ALL_FIELDS)
+    }
+
+    /// `DELETE /replays/{id}`; absent ones are no error.
+    pub fn delete(&self, id: &str) -> Result<(), ApiError> {
+        self.store.delete(id).map_err(store_err)?;
+        Ok(())
+    }
+
+    /// `POST /replays`: starts the replay in the background.
+    pub fn create(self: &Arc<Self>, opts: ReplayOptions) -> Result<ReplayView, ApiError> {
+        let id = new_id(&opts.id, "replay")?;
+        let real_clock = match opts.clock.as_str() {
+            "" | "fast" => false,
+            "real" => true,
+            _ => return Err(ApiError::bad_request("invalid JSON")),
+        };
+        if self.store.get(&id).map_err(store_err)?.is_some() {
+            return Err(ApiError::bad_request(format!("replay {id} already exists")));
+        }
+        let def = self.tasks.task_def(&opts.task)?;
+        let recording = self.recordings.record(&opts.recording)?;
+        if recording.status != FINISHED {
+            return Err(ApiError::bad_request(format!(
+                "recording {} is {}, only finished recordings can be replayed",
+                recording.id, recording.status
+            )));
+        }
+        if recording.rec_type != def.task_type.as_str() {
+            return Err(ApiError::bad_request(format!(
+                "recording {} is a {} recording, task {} is a {} task",
+                recording.id,
+                recording.rec_type,
+                def.id,
+                def.task_type.as_str()
+            )));
+        }
+        if recording.rec_type != "stream" {
+            return Err(ApiError::bad_request(
+                "replaying batch recordings is not supported yet by this build",
+            ));
+        }
+        let zero = SystemClock.now();
+        let rec = ReplayRecord {
+            id: id.clone(),
+            task: def.id.clone(),
+            recording: recording.id.clone(),
+            recording_time: opts.recording_time,
+            clock: if real_clock { "real" } else { "fast" }.into(),
+            date: zero,
+            error: String::new(),
+            status: RUNNING.into(),
+            progress: 0.0,
+            stats: serde_json::json!({}),
+        };
+        self.store.put(&id, &rec).map_err(store_err)?;
+        let run = RunOptions {
+            recording_time: opts.recording_time,
+            real_clock,
+            zero,
+        };
+        let svc = self.clone();
+        let path = recording.data_path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kapa-replay".into())
+            .spawn(move || svc.run(rec, def, &path, run));
+        if let Err(e) = spawned {
+            let _ = self.store.delete(&id);
+            return Err(ApiError::internal(format!("failed to start replay: {e}")));
+        }
+        self.get(&id)
+    }
+
+    /// The isolated task master a replay runs in.
+    fn engine(&self, replay_id: &str, clock: Arc<ManualClock>) -> Arc<TaskMaster> {
+        TaskMaster::new(EngineConfig {
+            clock,
+            alerts: self.alerts.clone() as Arc<dyn AlertSink>,
+            server: self.server.clone(),
+            topic_prefix: replay_id.to_string(),
+        })
+    }
+
+    fn run(&self, mut rec: ReplayRecord, def: TaskDef, path: &str, opts: RunOptions) {
+        let clock = Arc::new(ManualClock::new(opts.zero));
+        let tm = self.engine(&rec.id, clock.clone());
+        let result = tm
+            .start_task(&def)
+            .map_err(|e| format!("failed to start task {}: {e}", def.id))
+            .and_then(|()| run_stream(&tm, &clock, Path::new(path), opts));
+        if let Some(stats) = tm.task_stats(&def.id) {
+            rec.stats = stats;
+        }
+        tm.stop_task(&def.id);
+        // The replay's anonymous topics go with it; handlers have their events queued.
+        self.alerts
+            .delete_topics_with_prefix(&format!("{}:", rec.id));
+        rec.date = SystemClock.now();
+        match result {
+            Ok(n) => {
+                tracing::info!(service = "replay", replay = %rec.id, task = %def.id, points = n, "replay finished");
+                rec.status = FINISHED.into();
+                rec.progress = 1.0;
+            }
+            Err(e) => {
+                tracing::error!(service = "replay", replay = %rec.id, err = %e, "replay failed");
+                rec.status = FAILED.into();
+                rec.error = e;
+            }
+        }
+        // A replay deleted while it ran stays deleted.
+        if matches!(self.store.get(&rec.id), Ok(Some(_)))
+            && let Err(e) = self.store.put(&rec.id.clone(), &rec)
+        {
+            tracing::error!(service = "replay", replay = %rec.id, err = %e, "failed to save replay");
+        }
+    }
+}
+
+/// The API view of a replay.
+pub fn view(r: &ReplayRecord) -> ReplayView {
+    ReplayView {
+        link: Link {
+            rel: "self",
+            href: format!("{}/replays/{}", crate::http::BASE, r.id),
+        },
+        id: r.id.clone(),
+        task: r.task.clone(),
+        recording: r.recording.clone(),
+        recording_time: r.recording_time,
+        clock: r.clock.clone(),
+        date: format_time(r.date),
+        error: r.error.clone(),
+        status: r.status.clone(),
+        progress: r.progress,
+        stats: if r.stats.is_object() {
+            r.stats.clone()
+        } else {
+            serde_json::json!({})
+        },
+    }
+}
