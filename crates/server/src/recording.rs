@@ -232,6 +232,48 @@ impl RecordingService {
         }
     }
 
+    /// Registers the `.srpl` files in the replay dir that have no metadata (recordings
+    /// copied from a Kapacitor's replay dir, whose metadata stayed in its BoltDB): the
+    /// file name is the id.
+    pub fn adopt_files(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("srpl") {
+                continue;
+            }
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if !valid_id(id) || matches!(self.store.get(id), Ok(Some(_))) {
+                continue;
+            }
+            let meta = entry.metadata().ok();
+            let date = meta
+                .as_ref()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+                .unwrap_or_else(|| self.engine.clock().now());
+            let rec = RecordingRecord {
+                id: id.to_string(),
+                rec_type: "stream".into(),
+                data_path: path.display().to_string(),
+                size: meta.map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX)).unwrap_or(0),
+                date,
+                error: String::new(),
+                status: FINISHED.into(),
+                progress: 1.0,
+            };
+            match self.store.put(id, &rec) {
+                Ok(()) => tracing::info!(service = "replay", recording = %id, "registered recording file found in the replay dir"),
+                Err(e) => tracing::error!(service = "replay", recording = %id, err = %e, "failed to register recording file"),
+            }
+        }
+    }
+
     /// The metadata of one recording.
     pub fn record(&self, id: &str) -> Result<RecordingRecord, ApiError> {
         self.store

@@ -368,6 +368,7 @@ async fn serve(
         tasks.clone(),
     ));
     recordings.fail_interrupted();
+    recordings.adopt_files();
     let replays = Arc::new(crate::replay::ReplayService::new(
         storage.replays(),
         recordings.clone(),
