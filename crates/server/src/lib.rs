@@ -12,6 +12,8 @@ pub mod server;
 pub mod srpl;
 pub mod state;
 pub mod tasks;
+pub mod template_vars;
+pub mod templates;
 pub mod vars;
 
 /// The Kapacitor version this server is compatible with (reported in headers and vars).

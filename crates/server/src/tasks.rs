@@ -151,10 +151,12 @@ pub struct TaskView {
 /// Tasks: the store plus the engine.
 #[derive(Debug)]
 pub struct TaskService {
-    store: TaskStore,
-    engine: Arc<TaskMaster>,
+    pub(crate) store: TaskStore,
+    pub(crate) engine: Arc<TaskMaster>,
     // Serialises changes so that check-then-write sequences do not interleave.
-    changes: Mutex<()>,
+    pub(crate) changes: Mutex<()>,
+    /// Task templates (`crate::templates`); none in unit tests without storage.
+    pub(crate) templates: Option<kapa_storage::JsonTable<kapa_storage::TemplateRecord>>,
 }
 
 fn store_err(e: kapa_storage::StorageError) -> ApiError {
@@ -237,7 +239,17 @@ impl TaskService {
             store,
             engine,
             changes: Mutex::new(()),
+            templates: None,
         }
+    }
+
+    /// Keeps templates in this table.
+    pub fn with_templates(
+        mut self,
+        templates: kapa_storage::JsonTable<kapa_storage::TemplateRecord>,
+    ) -> Self {
+        self.templates = Some(templates);
+        self
     }
 
     fn now(&self) -> i64 {
@@ -326,12 +338,14 @@ impl TaskService {
         if self.store.get(&id).map_err(store_err)?.is_some() {
             return Err(ApiError::bad_request(format!("task {id} already exists")));
         }
-        if let Some(t) = opts.template_id.as_deref().filter(|t| !t.is_empty()) {
-            return Err(ApiError::bad_request(format!(
-                "unknown template {t}: err: no template exists"
-            )));
-        }
-        let script = opts.script.clone().unwrap_or_default();
+        let template = match opts.template_id.as_deref().filter(|t| !t.is_empty()) {
+            Some(t) => Some(self.template_for_task(t)?),
+            None => None,
+        };
+        let script = match &template {
+            Some(t) => t.script.clone(),
+            None => opts.script.clone().unwrap_or_default(),
+        };
         if script.is_empty() {
             return Err(ApiError::bad_request("must provide TICKscript"));
         }
@@ -348,7 +362,7 @@ impl TaskService {
         let now = self.now();
         let mut rec = TaskRecord {
             id,
-            template_id: String::new(),
+            template_id: template.map(|t| t.id).unwrap_or_default(),
             task_type: task_type.as_str().to_string(),
             dbrps: explicit.clone(),
             script,
@@ -395,11 +409,17 @@ impl TaskService {
             updated.id = new_id.to_string();
         }
         let template = opts.template_id.as_deref().filter(|t| !t.is_empty());
-        if let Some(t) = template.or(Some(original.template_id.as_str()).filter(|t| !t.is_empty()))
+        let template = match template
+            .or(Some(original.template_id.as_str()).filter(|t| !t.is_empty()))
         {
-            return Err(ApiError::bad_request(format!(
-                "unknown template {t}: err: no template exists"
-            )));
+            Some(t) => Some(self.template_for_task(t)?),
+            None => None,
+        };
+        let mut opts = opts;
+        if let Some(t) = &template {
+            // A template task's script is the template's.
+            updated.template_id = t.id.clone();
+            opts.script = Some(t.script.clone());
         }
         let explicit = from_json_dbrps(opts.dbrps.as_deref().unwrap_or_default());
         if let Some(script) = opts.script.as_deref().filter(|s| !s.is_empty()) {
@@ -481,6 +501,16 @@ impl TaskService {
         self.engine.stop_task(id);
         self.store.delete(id).map_err(store_err)?;
         Ok(())
+    }
+
+    /// Validates a task record (templates check their tasks with it).
+    pub(crate) fn validate_record(&self, rec: &TaskRecord) -> Result<String, String> {
+        self.validate(rec)
+    }
+
+    /// Starts a task record, saving its error (templates reload their tasks with it).
+    pub(crate) fn start_record(&self, rec: &mut TaskRecord) -> Result<(), String> {
+        self.start(rec)
     }
 
     /// What the engine needs to run a stored task (recordings and replays).

@@ -8,6 +8,7 @@ mod recordings;
 mod replays;
 pub(crate) mod sideload;
 mod tasks;
+mod templates;
 mod write;
 
 use std::io::Read;
@@ -233,6 +234,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             &format!("{BASE}/tasks/{{id}}/{{*endpoint}}"),
             with_404(get(http_out::serve)),
+        )
+        .route(
+            &format!("{BASE}/templates"),
+            with_404(get(templates::list).post(templates::create)),
+        )
+        .route(
+            &format!("{BASE}/templates/{{id}}"),
+            with_404(
+                get(templates::get)
+                    .patch(templates::update)
+                    .delete(templates::delete)
+                    .options(no_content),
+            ),
         )
         .route(
             &format!("{BASE}/recordings"),
