@@ -386,6 +386,25 @@ impl Client {
     pub fn delete_task(&self, link: &str) -> Result<(), ApiError> {
         self.send("DELETE", link, "", None).map(|_| ())
     }
+
+    /// `GET` of any API path; the answer as JSON (templates, recordings, replays).
+    pub fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ApiError> {
+        let (_, body) = self.send("GET", path, &encode_query(query), None)?;
+        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `POST` (or `PATCH` when `patch`) of a JSON body to any API path; the answer as JSON.
+    pub fn send_json(&self, path: &str, body: &Value, patch: bool) -> Result<Value, ApiError> {
+        let body = json_body(body).map_err(|e| ApiError::Transport(e.to_string()))?;
+        let method = if patch { "PATCH" } else { "POST" };
+        let (_, text) = self.send(method, path, "", Some(body))?;
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `DELETE` of any API path.
+    pub fn delete_path(&self, path: &str) -> Result<(), ApiError> {
+        self.send("DELETE", path, "", None).map(|_| ())
+    }
 }
 
 /// Turns a non-2xx answer into Kapacitor's error: the `error` member (matched without regard

@@ -58,8 +58,12 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
     };
     match kind.as_str() {
         "tasks" => {}
-        k @ ("templates" | "recordings" | "replays" | "topics" | "topic-handlers"
-        | "service-tests") => return Err(not_supported(&format!("list {k}"))),
+        k @ ("templates" | "recordings" | "replays") => {
+            return super::resources::list(ctx, k, patterns);
+        }
+        k @ ("topics" | "topic-handlers" | "service-tests") => {
+            return Err(not_supported(&format!("list {k}")));
+        }
         k => {
             return Err(anyhow::anyhow!(
                 "cannot list '{k}' did you mean 'tasks', 'recordings', 'replays', 'topics', 'topic-handlers' or 'service-tests'?"

@@ -3,9 +3,15 @@
 mod define;
 mod help;
 mod list;
+mod push;
+mod record;
+mod replay;
+mod resources;
 mod show;
 mod tasks;
+mod templates;
 mod version;
+mod wait;
 
 use jiff::tz::TimeZone;
 
@@ -19,14 +25,9 @@ pub const DEFAULT_URL: &str = "http://localhost:9092";
 
 /// Kapacitor commands that this build does not implement yet.
 const NOT_YET: &[&str] = &[
-    "record",
-    "define-template",
     "define-topic-handler",
-    "replay",
-    "replay-live",
     "watch",
     "logs",
-    "show-template",
     "show-topic-handler",
     "show-topic",
     "backup",
@@ -131,6 +132,12 @@ pub fn run(args: &[String], env: &Env) -> Result<(), Failure> {
         "list" => list::run(&ctx, rest),
         "show" => show::run(&ctx, rest),
         "version" => version::run(),
+        "record" => record::run(&ctx, rest),
+        "replay" => replay::run(&ctx, rest),
+        "replay-live" => replay::live(&ctx, rest),
+        "define-template" => templates::define(&ctx, rest),
+        "show-template" => templates::show(&ctx, rest),
+        "push" => push::run(&ctx, rest),
         c if NOT_YET.contains(&c) => Err(not_supported(c)),
         c => Err(Failure::usage(
             EXIT_USAGE,

@@ -90,7 +90,10 @@ pub fn delete(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
     }
     match args[0].as_str() {
         "tasks" => {}
-        kind @ ("templates" | "recordings" | "replays" | "topics" | "topic-handlers") => {
+        kind @ ("templates" | "recordings" | "replays") => {
+            return super::resources::delete(ctx, kind, &args[1..]);
+        }
+        kind @ ("topics" | "topic-handlers") => {
             return Err(not_supported(&format!("delete {kind}")));
         }
         kind => {
