@@ -261,15 +261,21 @@ impl RecordingService {
                 id: id.to_string(),
                 rec_type: "stream".into(),
                 data_path: path.display().to_string(),
-                size: meta.map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX)).unwrap_or(0),
+                size: meta
+                    .map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX))
+                    .unwrap_or(0),
                 date,
                 error: String::new(),
                 status: FINISHED.into(),
                 progress: 1.0,
             };
             match self.store.put(id, &rec) {
-                Ok(()) => tracing::info!(service = "replay", recording = %id, "registered recording file found in the replay dir"),
-                Err(e) => tracing::error!(service = "replay", recording = %id, err = %e, "failed to register recording file"),
+                Ok(()) => {
+                    tracing::info!(service = "replay", recording = %id, "registered recording file found in the replay dir")
+                }
+                Err(e) => {
+                    tracing::error!(service = "replay", recording = %id, err = %e, "failed to register recording file")
+                }
             }
         }
     }
@@ -333,9 +339,8 @@ impl RecordingService {
         let measurements = TaskMaster::task_measurements(&def)
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let path = self.dir.join(format!("{id}.srpl"));
-        let writer = SrplWriter::create(&path).map_err(|e| {
-            ApiError::internal(format!("failed to create recording file: {e}"))
-        })?;
+        let writer = SrplWriter::create(&path)
+            .map_err(|e| ApiError::internal(format!("failed to create recording file: {e}")))?;
         let now = self.engine.clock().now();
         let rec = RecordingRecord {
             id: id.clone(),
@@ -349,7 +354,11 @@ impl RecordingService {
         };
         self.store.put(&id, &rec).map_err(store_err)?;
         let tap = Arc::new(StreamTap {
-            dbrps: def.dbrps.iter().map(|d| (d.db.clone(), d.rp.clone())).collect(),
+            dbrps: def
+                .dbrps
+                .iter()
+                .map(|d| (d.db.clone(), d.rp.clone()))
+                .collect(),
             measurements,
             out: Mutex::new(Some(writer)),
             error: Mutex::new(None),

@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::http::ApiError;
-use crate::recording::{
-    FAILED, FINISHED, ListParams, RUNNING, RecordingService, new_id, select,
-};
+use crate::recording::{FAILED, FINISHED, ListParams, RUNNING, RecordingService, new_id, select};
 use crate::tasks::{Link, TaskService, format_time};
 
 /// Fields of a replay in list answers.

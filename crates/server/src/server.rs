@@ -323,7 +323,8 @@ async fn serve(
         },
         topic_prefix: "main".into(),
     });
-    let tasks = Arc::new(TaskService::new(store, engine.clone()).with_templates(storage.templates()));
+    let tasks =
+        Arc::new(TaskService::new(store, engine.clone()).with_templates(storage.templates()));
     let expiry = cfg
         .raw
         .get("task")

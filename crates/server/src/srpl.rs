@@ -125,8 +125,7 @@ pub fn read<E: From<String>>(
         }
         next_rp.clear();
         line.clear();
-        if read_line(&mut r, &mut next_rp, path)? == 0 || read_line(&mut r, &mut line, path)? == 0
-        {
+        if read_line(&mut r, &mut next_rp, path)? == 0 || read_line(&mut r, &mut line, path)? == 0 {
             return Err(E::from(format!(
                 "invalid recording {}: incomplete point at the end",
                 path.display()

@@ -409,12 +409,11 @@ impl TaskService {
             updated.id = new_id.to_string();
         }
         let template = opts.template_id.as_deref().filter(|t| !t.is_empty());
-        let template = match template
-            .or(Some(original.template_id.as_str()).filter(|t| !t.is_empty()))
-        {
-            Some(t) => Some(self.template_for_task(t)?),
-            None => None,
-        };
+        let template =
+            match template.or(Some(original.template_id.as_str()).filter(|t| !t.is_empty())) {
+                Some(t) => Some(self.template_for_task(t)?),
+                None => None,
+            };
         let mut opts = opts;
         if let Some(t) = &template {
             // A template task's script is the template's.

@@ -118,7 +118,9 @@ impl TaskService {
             )));
         }
         if table.get(&id).map_err(store_err)?.is_some() {
-            return Err(ApiError::bad_request(format!("template {id} already exists")));
+            return Err(ApiError::bad_request(format!(
+                "template {id} already exists"
+            )));
         }
         let script = opts.script.clone().unwrap_or_default();
         if script.is_empty() {
@@ -168,8 +170,7 @@ impl TaskService {
         if let Some(script) = opts.script.as_deref().filter(|s| !s.is_empty()) {
             updated.script = script.to_string();
         }
-        if opts.template_type.as_deref().is_some_and(|t| !t.is_empty()) || opts.script.is_some()
-        {
+        if opts.template_type.as_deref().is_some_and(|t| !t.is_empty()) || opts.script.is_some() {
             updated.task_type = Self::template_type(&opts, &updated.script)?;
         }
         self.check_template(&updated)

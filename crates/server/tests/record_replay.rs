@@ -99,7 +99,10 @@ fn write_stream(s: &Server, base: i64) {
             "cpu,host=a usage_idle={v} {}\n",
             base + i as i64 * SECOND
         ));
-        body.push_str(&format!("mem,host=a free=1i {}\n", base + i as i64 * SECOND));
+        body.push_str(&format!(
+            "mem,host=a free=1i {}\n",
+            base + i as i64 * SECOND
+        ));
     }
     let r = s.post_bytes("/write?db=telegraf&rp=autogen", body.as_bytes(), &[]);
     assert_eq!(r.status, 204, "{}", r.body);
@@ -146,7 +149,11 @@ fn record_stream_then_replay_gives_the_live_alerts() {
     )
     .unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 6 * 3, "only cpu points of telegraf.autogen: {text}");
+    assert_eq!(
+        lines.len(),
+        6 * 3,
+        "only cpu points of telegraf.autogen: {text}"
+    );
     assert_eq!(lines[0], "telegraf");
     assert_eq!(lines[1], "autogen");
     assert_eq!(lines[2], format!("cpu,host=a usage_idle=95 {base}"));
@@ -212,7 +219,10 @@ fn record_stream_then_replay_gives_the_live_alerts() {
         &json!({"id": "rp2", "task": "cpu_alert", "recording": "rec1", "recording-time": true, "clock": "real"}).to_string(),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(wait_done(&s, "/kapacitor/v1/replays/rp2")["status"], "finished");
+    assert_eq!(
+        wait_done(&s, "/kapacitor/v1/replays/rp2")["status"],
+        "finished"
+    );
     let events = wait_lines(&kept, 5);
     assert_eq!(events[0]["time"], rfc3339(base + SECOND));
     assert_eq!(summary(&events), summary(&live));
@@ -258,10 +268,8 @@ fn server_with_recordings(files: &[(&str, &dyn Fn(&Path))]) -> (tempfile::TempDi
 fn kapacitor_gzip_recording_in_the_replay_dir_replays() {
     let text = "telegraf\nautogen\ncpu,host=a usage_idle=50 1500000000000000000\n\
                 telegraf\nautogen\ncpu,host=a usage_idle=90 1500000001000000000\n";
-    let (_tmp, s) = server_with_recordings(&[(
-        "0d9d2b0e-kapa.srpl",
-        &|p: &Path| gzip_file(p, text),
-    )]);
+    let (_tmp, s) =
+        server_with_recordings(&[("0d9d2b0e-kapa.srpl", &|p: &Path| gzip_file(p, text))]);
     let log = s.dir.join("alerts.log");
     define(&s, "cpu_alert", &cpu_alert(&log), "disabled");
     let rec = s.get("/kapacitor/v1/recordings/0d9d2b0e-kapa").json();
@@ -287,7 +295,10 @@ fn kapacitor_gzip_recording_in_the_replay_dir_replays() {
 fn kapacitor_test_fixture_replays_like_kapacitor() {
     let fixture = Path::new("/work/shared/kapacitor-testdata/TestStream_Alert.srpl");
     if !fixture.exists() {
-        println!("skipped: Kapacitor's fixtures are not at {}", fixture.display());
+        println!(
+            "skipped: Kapacitor's fixtures are not at {}",
+            fixture.display()
+        );
         return;
     }
     let (_tmp, s) = server_with_recordings(&[("TestStream_Alert", &|p: &Path| {
@@ -311,7 +322,10 @@ fn kapacitor_test_fixture_replays_like_kapacitor() {
             .to_string(),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(wait_done(&s, "/kapacitor/v1/replays/fx")["status"], "finished");
+    assert_eq!(
+        wait_done(&s, "/kapacitor/v1/replays/fx")["status"],
+        "finished"
+    );
     let events = wait_lines(&log, 1);
     // Kapacitor's test replays this fixture with its first point moved to 1971-01-01 and
     // expects one CRITICAL with count 10, ten seconds after the first point (an unaligned
@@ -338,7 +352,12 @@ fn bad_requests_get_kapacitor_style_errors() {
     assert_eq!(r.json(), common::error_json("no task exists"));
     let r = s.post("/kapacitor/v1/recordings/stream", "{");
     assert_eq!(r.json(), common::error_json("invalid JSON"));
-    define(&s, "cpu_alert", &cpu_alert(&s.dir.join("a.log")), "disabled");
+    define(
+        &s,
+        "cpu_alert",
+        &cpu_alert(&s.dir.join("a.log")),
+        "disabled",
+    );
     let r = s.post(
         "/kapacitor/v1/recordings/stream",
         &json!({"task": "cpu_alert", "stop": "tomorrow"}).to_string(),

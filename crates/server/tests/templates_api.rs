@@ -34,7 +34,12 @@ fn template_lifecycle_and_template_tasks() {
         json!({"type": "duration", "value": 300_000_000_000_i64, "description": ""})
     );
     assert_eq!(t["vars"]["field"]["value"], "usage_idle");
-    assert!(t["dot"].as_str().unwrap().starts_with("digraph generic_mean_alert"));
+    assert!(
+        t["dot"]
+            .as_str()
+            .unwrap()
+            .starts_with("digraph generic_mean_alert")
+    );
     for k in ["created", "modified", "script"] {
         assert!(t[k].is_string(), "{k}");
     }
@@ -44,14 +49,28 @@ fn template_lifecycle_and_template_tasks() {
         "/kapacitor/v1/templates",
         &json!({"id": "generic_mean_alert", "script": TEMPLATE}).to_string(),
     );
-    assert_eq!(r.json(), common::error_json("template generic_mean_alert already exists"));
-    let r = s.post("/kapacitor/v1/templates", &json!({"id": "a/b", "script": TEMPLATE}).to_string());
+    assert_eq!(
+        r.json(),
+        common::error_json("template generic_mean_alert already exists")
+    );
+    let r = s.post(
+        "/kapacitor/v1/templates",
+        &json!({"id": "a/b", "script": TEMPLATE}).to_string(),
+    );
     assert_eq!(r.status, 400);
     let r = s.post("/kapacitor/v1/templates", &json!({"id": "x"}).to_string());
     assert_eq!(r.json(), common::error_json("must provide TICKscript"));
-    let r = s.post("/kapacitor/v1/templates", &json!({"id": "x", "script": "stream|nope()"}).to_string());
+    let r = s.post(
+        "/kapacitor/v1/templates",
+        &json!({"id": "x", "script": "stream|nope()"}).to_string(),
+    );
     assert_eq!(r.status, 400);
-    assert!(r.json()["error"].as_str().unwrap().starts_with("invalid TICKscript"));
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid TICKscript")
+    );
 
     // A task from the template.
     let vars = json!({
@@ -71,7 +90,12 @@ fn template_lifecycle_and_template_tasks() {
     assert_eq!(task["template-id"], "generic_mean_alert");
     assert_eq!(task["executing"], true);
     assert_eq!(task["vars"]["window"]["value"], 60_000_000_000_i64);
-    assert!(task["script"].as_str().unwrap().contains("var measurement string"));
+    assert!(
+        task["script"]
+            .as_str()
+            .unwrap()
+            .contains("var measurement string")
+    );
 
     // A var of the wrong type and an unknown template.
     let r = s.post(
@@ -95,7 +119,10 @@ fn template_lifecycle_and_template_tasks() {
         &json!({"id": "bad", "template-id": "nope", "dbrps": [{"db": "telegraf", "rp": "autogen"}]})
             .to_string(),
     );
-    assert_eq!(r.json(), common::error_json("unknown template nope: err: no template exists"));
+    assert_eq!(
+        r.json(),
+        common::error_json("unknown template nope: err: no template exists")
+    );
 
     // Updating the template updates and reloads its task.
     let new_script = TEMPLATE.replace("|mean(field)", "|max(field)\n        .as('mean')");
@@ -105,9 +132,17 @@ fn template_lifecycle_and_template_tasks() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let task = s.get("/kapacitor/v1/tasks/cpu_alert").json();
-    assert!(task["script"].as_str().unwrap().contains("|max(field)"), "{}", task["script"]);
+    assert!(
+        task["script"].as_str().unwrap().contains("|max(field)"),
+        "{}",
+        task["script"]
+    );
     assert_eq!(task["executing"], true);
-    assert!(task["dot"].as_str().unwrap().contains("max"), "{}", task["dot"]);
+    assert!(
+        task["dot"].as_str().unwrap().contains("max"),
+        "{}",
+        task["dot"]
+    );
 
     // A template change a task cannot take is refused, and nothing changes.
     let r = s.patch(
@@ -115,7 +150,12 @@ fn template_lifecycle_and_template_tasks() {
         &json!({"script": "var measurement int\nstream|from().measurement('x')\n"}).to_string(),
     );
     assert_eq!(r.status, 400, "{}", r.body);
-    assert!(r.json()["error"].as_str().unwrap().starts_with("error reloading associated task cpu_alert"));
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("error reloading associated task cpu_alert")
+    );
     assert!(
         s.get("/kapacitor/v1/templates/generic_mean_alert").json()["script"]
             .as_str()
@@ -129,9 +169,17 @@ fn template_lifecycle_and_template_tasks() {
         json!({"templates": [{"id": "generic_mean_alert", "type": "stream",
             "link": {"rel": "self", "href": "/kapacitor/v1/templates/generic_mean_alert"}}]})
     );
-    assert_eq!(s.delete("/kapacitor/v1/templates/generic_mean_alert").status, 204);
+    assert_eq!(
+        s.delete("/kapacitor/v1/templates/generic_mean_alert")
+            .status,
+        204
+    );
     let r = s.get("/kapacitor/v1/templates/generic_mean_alert");
     assert_eq!(r.status, 404);
     assert_eq!(r.json(), common::error_json("no template exists"));
-    assert_eq!(s.delete("/kapacitor/v1/templates/generic_mean_alert").status, 204);
+    assert_eq!(
+        s.delete("/kapacitor/v1/templates/generic_mean_alert")
+            .status,
+        204
+    );
 }

@@ -7,7 +7,9 @@ use redb::Database;
 
 use crate::StorageError;
 use crate::json_table::JsonTable;
-use crate::replay::{RECORDINGS, REPLAYS, RecordingRecord, ReplayRecord, TEMPLATES, TemplateRecord};
+use crate::replay::{
+    RECORDINGS, REPLAYS, RecordingRecord, ReplayRecord, TEMPLATES, TemplateRecord,
+};
 use crate::task::{TASKS, TaskStore};
 use crate::topic_state::{TOPIC_EVENTS, TopicStateStore};
 

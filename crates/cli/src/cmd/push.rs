@@ -82,7 +82,10 @@ fn push_task(ctx: &Ctx, remote: &Client, id: &str) -> anyhow::Result<()> {
     body.insert("dbrps".into(), t.get("dbrps").cloned().unwrap_or(json!([])));
     body.insert("vars".into(), t.get("vars").cloned().unwrap_or(json!({})));
     if template.is_empty() {
-        body.insert("script".into(), t.get("script").cloned().unwrap_or(Value::Null));
+        body.insert(
+            "script".into(),
+            t.get("script").cloned().unwrap_or(Value::Null),
+        );
     } else {
         body.insert("template-id".into(), Value::String(template));
     }
@@ -97,7 +100,10 @@ fn push_task(ctx: &Ctx, remote: &Client, id: &str) -> anyhow::Result<()> {
         Err(e) if e.is_connect() => return Err(e.into()),
         Err(_) => {
             body.insert("id".into(), Value::String(id.to_string()));
-            body.insert("status".into(), t.get("status").cloned().unwrap_or(Value::Null));
+            body.insert(
+                "status".into(),
+                t.get("status").cloned().unwrap_or(Value::Null),
+            );
             remote.send_json(TASKS, &Value::Object(body), false)?;
         }
     }
@@ -112,7 +118,10 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
     if f.str("remote").is_empty() || f.args.is_empty() {
         return Err(Failure::usage(
             EXIT_COMMAND_USAGE,
-            format!("Must pass -remote and at least one task ID\n{}", println_text(&usage)),
+            format!(
+                "Must pass -remote and at least one task ID\n{}",
+                println_text(&usage)
+            ),
         ));
     }
     let remote_url = f.str("remote");

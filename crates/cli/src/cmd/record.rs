@@ -14,7 +14,10 @@ const ID: &str = "The ID to give to this recording. If not set an random ID is c
 
 fn stream_flags() -> FlagSet {
     FlagSet::new(vec![
-        Flag::string("task", "The ID of a task. Uses the dbrp value for the task."),
+        Flag::string(
+            "task",
+            "The ID of a task. Uses the dbrp value for the task.",
+        ),
         Flag::string("duration", "How long to record the data stream."),
         Flag::boolean("no-wait", NO_WAIT),
         Flag::string("recording-id", ID),
@@ -23,9 +26,15 @@ fn stream_flags() -> FlagSet {
 
 fn batch_flags() -> FlagSet {
     FlagSet::new(vec![
-        Flag::string("task", "The ID of a task. Uses the queries contained in the task."),
+        Flag::string(
+            "task",
+            "The ID of a task. Uses the queries contained in the task.",
+        ),
         Flag::string("start", "The start time for the set of queries."),
-        Flag::string("stop", "The stop time for the set of queries (default now)."),
+        Flag::string(
+            "stop",
+            "The stop time for the set of queries (default now).",
+        ),
         Flag::string("past", "Set start time via 'now - past'."),
         Flag::boolean("no-wait", NO_WAIT),
         Flag::string("recording-id", ID),
@@ -36,7 +45,10 @@ fn query_flags() -> FlagSet {
     FlagSet::new(vec![
         Flag::string("query", "The query to record."),
         Flag::string("type", "The type of the recording to save (stream|batch)."),
-        Flag::string("cluster", "Optional named InfluxDB cluster from configuration."),
+        Flag::string(
+            "cluster",
+            "Optional named InfluxDB cluster from configuration.",
+        ),
         Flag::boolean("no-wait", NO_WAIT),
         Flag::string("recording-id", ID),
     ])
@@ -66,7 +78,12 @@ fn rfc3339(ns: i64) -> String {
 }
 
 /// `-start`/`-stop`/`-past` into (start, stop) RFC 3339 texts, as Kapacitor computes them.
-pub fn time_range(start: &str, stop: &str, past: &str, usage: &str) -> Result<(String, String), Failure> {
+pub fn time_range(
+    start: &str,
+    stop: &str,
+    past: &str,
+    usage: &str,
+) -> Result<(String, String), Failure> {
     if start.is_empty() && past.is_empty() {
         return Err(missing(usage, "must set one of start or past flags."));
     }
@@ -74,9 +91,14 @@ pub fn time_range(start: &str, stop: &str, past: &str, usage: &str) -> Result<(S
         return Err(missing(usage, "cannot set both start and past flags."));
     }
     let parse = |s: &str| {
-        kapa_models::time::parse_rfc3339(s).map_err(|e| Failure::from(anyhow!("parsing time {s:?}: {e}")))
+        kapa_models::time::parse_rfc3339(s)
+            .map_err(|e| Failure::from(anyhow!("parsing time {s:?}: {e}")))
     };
-    let stop_ns = if stop.is_empty() { now_ns() } else { parse(stop)? };
+    let stop_ns = if stop.is_empty() {
+        now_ns()
+    } else {
+        parse(stop)?
+    };
     let start_ns = if past.is_empty() {
         parse(start)?
     } else {

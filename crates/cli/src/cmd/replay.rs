@@ -61,7 +61,9 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
         "recording-time": f.flag("rec-time"),
         "clock": clock(f.flag("real-clock")),
     });
-    let replay = ctx.client.send_json("/kapacitor/v1/replays", &body, false)?;
+    let replay = ctx
+        .client
+        .send_json("/kapacitor/v1/replays", &body, false)?;
     wait::finish(ctx, replay, "replay", f.flag("no-wait"))
 }
 
@@ -75,10 +77,16 @@ pub fn live(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
         "batch" => {
             let set = common(vec![
                 Flag::string("start", "The start time for the set of queries."),
-                Flag::string("stop", "The stop time for the set of queries (default now)."),
+                Flag::string(
+                    "stop",
+                    "The stop time for the set of queries (default now).",
+                ),
                 Flag::string("past", "Set start time via 'now - past'."),
             ]);
-            let usage = format!("Usage: kapacitor replay-live batch [options]\n\nOptions:\n{}", set.defaults());
+            let usage = format!(
+                "Usage: kapacitor replay-live batch [options]\n\nOptions:\n{}",
+                set.defaults()
+            );
             let f = parse_flags(&set, rest, &usage)?;
             if f.str("task").is_empty() {
                 return Err(fail(&usage, "task is required"));
@@ -94,9 +102,15 @@ pub fn live(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
         "query" => {
             let set = common(vec![
                 Flag::string("query", "The query to replay."),
-                Flag::string("cluster", "Optional named InfluxDB cluster from configuration."),
+                Flag::string(
+                    "cluster",
+                    "Optional named InfluxDB cluster from configuration.",
+                ),
             ]);
-            let usage = format!("Usage: kapacitor replay-live query [options]\n\nOptions:\n{}", set.defaults());
+            let usage = format!(
+                "Usage: kapacitor replay-live query [options]\n\nOptions:\n{}",
+                set.defaults()
+            );
             let f = parse_flags(&set, rest, &usage)?;
             if f.str("query").is_empty() || f.str("task").is_empty() {
                 return Err(fail(&usage, "both query and task are required"));

@@ -21,10 +21,19 @@ fn text<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// Every item of `kind` matching the patterns, with the given fields.
-fn fetch(ctx: &Ctx, kind: &str, patterns: &[String], fields: &[&str]) -> Result<Vec<Value>, Failure> {
+fn fetch(
+    ctx: &Ctx,
+    kind: &str,
+    patterns: &[String],
+    fields: &[&str],
+) -> Result<Vec<Value>, Failure> {
     let mut all = Vec::new();
     let everything = [String::new()];
-    let patterns = if patterns.is_empty() { &everything[..] } else { patterns };
+    let patterns = if patterns.is_empty() {
+        &everything[..]
+    } else {
+        patterns
+    };
     for pattern in patterns {
         let mut offset = 0;
         loop {
@@ -71,8 +80,17 @@ pub fn human_bytes(s: u64) -> String {
 pub fn format_templates(items: &[Value]) -> String {
     let mut items: Vec<&Value> = items.iter().collect();
     items.sort_by(|a, b| text(a, "id").cmp(text(b, "id")));
-    let width = items.iter().map(|t| text(t, "id").len()).fold(2, usize::max) + 1;
-    let mut out = format!("{}{}{}\n", pad("ID", width), pad("Type", 10), pad("Vars", 40));
+    let width = items
+        .iter()
+        .map(|t| text(t, "id").len())
+        .fold(2, usize::max)
+        + 1;
+    let mut out = format!(
+        "{}{}{}\n",
+        pad("ID", width),
+        pad("Type", 10),
+        pad("Vars", 40)
+    );
     for t in items {
         let mut vars: Vec<&str> = t
             .get("vars")
@@ -92,9 +110,20 @@ pub fn format_templates(items: &[Value]) -> String {
 
 /// `list recordings`: ID, Type, Status, Size, Date, in the server's order.
 pub fn format_recordings(items: &[Value], tz: &TimeZone) -> String {
-    let width = items.iter().map(|r| text(r, "id").len()).fold(2, usize::max) + 1;
+    let width = items
+        .iter()
+        .map(|r| text(r, "id").len())
+        .fold(2, usize::max)
+        + 1;
     let row = |a: &str, b: &str, c: &str, d: &str, e: &str| {
-        format!("{}{}{}{}{}\n", pad(a, width), pad(b, 8), pad(c, 10), pad(d, 10), pad(e, 23))
+        format!(
+            "{}{}{}{}{}\n",
+            pad(a, width),
+            pad(b, 8),
+            pad(c, 10),
+            pad(d, 10),
+            pad(e, 23)
+        )
     };
     let mut out = row("ID", "Type", "Status", "Size", "Date");
     for r in items {
@@ -112,10 +141,24 @@ pub fn format_recordings(items: &[Value], tz: &TimeZone) -> String {
 
 /// `list replays`: ID, Task, Recording, Status, Clock, Date, in the server's order.
 pub fn format_replays(items: &[Value], tz: &TimeZone) -> String {
-    let w = |key: &str, min: usize| items.iter().map(|r| text(r, key).len()).fold(min, usize::max) + 1;
+    let w = |key: &str, min: usize| {
+        items
+            .iter()
+            .map(|r| text(r, key).len())
+            .fold(min, usize::max)
+            + 1
+    };
     let (wi, wt, wr) = (w("id", 2), w("task", 4), w("recording", 9));
     let row = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str| {
-        format!("{}{}{}{}{}{}\n", pad(a, wi), pad(b, wt), pad(c, wr), pad(d, 9), pad(e, 8), pad(f, 23))
+        format!(
+            "{}{}{}{}{}{}\n",
+            pad(a, wi),
+            pad(b, wt),
+            pad(c, wr),
+            pad(d, 9),
+            pad(e, 8),
+            pad(f, 23)
+        )
     };
     let mut out = row("ID", "Task", "Recording", "Status", "Clock", "Date");
     for r in items {
@@ -140,7 +183,12 @@ pub fn list(ctx: &Ctx, kind: &str, patterns: &[String]) -> Result<(), Failure> {
             &ctx.tz,
         ),
         _ => format_replays(
-            &fetch(ctx, kind, patterns, &["task", "recording", "status", "clock", "date"])?,
+            &fetch(
+                ctx,
+                kind,
+                patterns,
+                &["task", "recording", "status", "clock", "date"],
+            )?,
             &ctx.tz,
         ),
     };
@@ -154,9 +202,17 @@ pub fn delete(ctx: &Ctx, kind: &str, patterns: &[String]) -> Result<(), Failure>
         // Deleted items leave the listing, so every page is read from the start.
         loop {
             let lim = LIMIT.to_string();
-            let q = [("pattern", pattern.as_str()), ("fields", "link"), ("limit", &lim)];
+            let q = [
+                ("pattern", pattern.as_str()),
+                ("fields", "link"),
+                ("limit", &lim),
+            ];
             let page = ctx.client.get_json(&path(kind), &q)?;
-            let items = page.get(kind).and_then(Value::as_array).cloned().unwrap_or_default();
+            let items = page
+                .get(kind)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for item in &items {
                 let href = item
                     .get("link")
@@ -190,8 +246,10 @@ mod tests {
 
     #[test]
     fn recordings_layout() {
-        let items = vec![json!({"id": "cd158f21-02e6-405c-8527-261ae6f26153", "type": "stream",
-            "status": "finished", "size": 1_600_000, "date": "2016-05-04T17:44:00Z"})];
+        let items = vec![
+            json!({"id": "cd158f21-02e6-405c-8527-261ae6f26153", "type": "stream",
+            "status": "finished", "size": 1_600_000, "date": "2016-05-04T17:44:00Z"}),
+        ];
         let tz = TimeZone::posix("MST7MDT,M3.2.0,M11.1.0").unwrap();
         assert_eq!(
             format_recordings(&items, &tz),
@@ -202,18 +260,36 @@ mod tests {
 
     #[test]
     fn templates_and_replays_layout() {
-        let t = vec![json!({"id": "b", "type": "stream", "vars": {"z": {}, "a": {}}}), json!({"id": "a", "type": "batch", "vars": {}})];
+        let t = vec![
+            json!({"id": "b", "type": "stream", "vars": {"z": {}, "a": {}}}),
+            json!({"id": "a", "type": "batch", "vars": {}}),
+        ];
         assert_eq!(
             format_templates(&t),
-            format!("{:<3}{:<10}{:<40}\n{:<3}{:<10}{:<40}\n{:<3}{:<10}{:<40}\n", "ID", "Type", "Vars", "a", "batch", "", "b", "stream", "a,z")
+            format!(
+                "{:<3}{:<10}{:<40}\n{:<3}{:<10}{:<40}\n{:<3}{:<10}{:<40}\n",
+                "ID", "Type", "Vars", "a", "batch", "", "b", "stream", "a,z"
+            )
         );
-        let r = vec![json!({"id": "r1", "task": "cpu_alert", "recording": "rec", "status": "finished", "clock": "fast", "date": "2016-05-04T17:44:00Z"})];
+        let r = vec![
+            json!({"id": "r1", "task": "cpu_alert", "recording": "rec", "status": "finished", "clock": "fast", "date": "2016-05-04T17:44:00Z"}),
+        ];
         assert_eq!(
             format_replays(&r, &TimeZone::UTC),
             format!(
                 "{:<3}{:<10}{:<10}{:<9}{:<8}{:<23}\n{:<3}{:<10}{:<10}{:<9}{:<8}{:<23}\n",
-                "ID", "Task", "Recording", "Status", "Clock", "Date",
-                "r1", "cpu_alert", "rec", "finished", "fast", "04 May 16 17:44 UTC"
+                "ID",
+                "Task",
+                "Recording",
+                "Status",
+                "Clock",
+                "Date",
+                "r1",
+                "cpu_alert",
+                "rec",
+                "finished",
+                "fast",
+                "04 May 16 17:44 UTC"
             )
         );
     }

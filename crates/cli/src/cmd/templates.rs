@@ -133,8 +133,14 @@ mod tests {
             out,
             format!(
                 "ID: tpl\nError: \nType: stream\nCreated: 04 May 16 21:01 UTC\nModified: 04 May 16 21:01 UTC\nTICKscript:\nvar x = 5\nstream\n\nVars:\n{}{}{}DOT:\ndigraph tpl {{\n}}\n",
-                format!("{:<30}{:<10}{:<40}{:<40}\n", "Name", "Type", "Default Value", "Description"),
-                format!("{:<30}{:<10}{:<40}{:<40}\n", "m", "string", "<required>", ""),
+                format!(
+                    "{:<30}{:<10}{:<40}{:<40}\n",
+                    "Name", "Type", "Default Value", "Description"
+                ),
+                format!(
+                    "{:<30}{:<10}{:<40}{:<40}\n",
+                    "m", "string", "<required>", ""
+                ),
                 format!("{:<30}{:<10}{:<40}{:<40}\n", "x", "int", "5", "threshold"),
             )
         );

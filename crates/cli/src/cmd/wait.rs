@@ -34,7 +34,10 @@ pub fn finish(ctx: &Ctx, first: Value, what: &str, no_wait: bool) -> Result<(), 
     let show = std::io::stderr().is_terminal();
     while text(&current, "status") == "running" {
         if show {
-            let p = current.get("progress").and_then(Value::as_f64).unwrap_or(0.0);
+            let p = current
+                .get("progress")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
             eprint!("\r{what} {id}: running, {:.0}%", p * 100.0);
             let _ = std::io::stderr().flush();
         }

@@ -286,7 +286,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{BASE}/replays/{{id}}"),
-            with_404(get(replays::get).delete(replays::delete).options(no_content)),
+            with_404(
+                get(replays::get)
+                    .delete(replays::delete)
+                    .options(no_content),
+            ),
         )
         .fallback(any(not_found))
         .layer(middleware::from_fn(common_headers))
