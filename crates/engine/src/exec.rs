@@ -45,6 +45,8 @@ pub(crate) struct ExecutingTask {
     ctx: TaskCtx,
     nil_group: Group,
     throughput: Throughput,
+    /// Set by `stop`: batch sources no longer inject.
+    stopped: bool,
 }
 
 impl ExecutingTask {
@@ -90,6 +92,7 @@ impl ExecutingTask {
                 last_count: 0,
                 rate: 0.0,
             },
+            stopped: false,
         }
     }
 
@@ -157,8 +160,34 @@ impl ExecutingTask {
         }
     }
 
+    /// Delivers batches into the source node `node` (a batch task's query node).
+    pub(crate) fn inject(&mut self, node: usize, batches: &[crate::message::Batch]) {
+        if self.stopped || node >= self.slots.len() {
+            return;
+        }
+        let Self { slots, ctx, .. } = self;
+        let from = slots[node].parents.first().copied().unwrap_or(usize::MAX);
+        for b in batches {
+            deliver(slots, ctx, from, node, Msg::Batch(b));
+        }
+    }
+
+    /// Counts a failed run of a source node.
+    pub(crate) fn source_failed(&mut self, node: usize, connect: bool) {
+        if let Some(s) = self.slots.get_mut(node) {
+            s.errors += 1;
+            s.node.source_error(connect);
+        }
+    }
+
+    /// True once the task has been stopped.
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
     /// Stops every node (handlers close their topics).
     pub(crate) fn stop(&mut self) {
+        self.stopped = true;
         for s in &mut self.slots {
             s.node.stop(&self.ctx);
         }

@@ -4,12 +4,15 @@
 #![warn(missing_docs)]
 
 mod alert_event;
+mod batch_source;
 mod exec;
 mod influxql;
 mod message;
 mod node;
 mod nodes;
 mod router;
+/// Batch query schedules (`.every`, `.align`, `.cron`).
+pub mod schedule;
 mod tap;
 mod task_master;
 mod template;
@@ -17,7 +20,10 @@ mod time;
 mod window_buffer;
 
 pub use alert_event::{AlertData, AlertEvent, AlertSink, Level, NullAlertSink, RestoredEvent};
+pub use batch_source::{BatchSource, to_batches};
 pub use message::{Batch, BatchPoint, Dimensions, Group};
+/// Builds a query node's InfluxQL from its properties (define-time checks, `record batch`).
+pub use nodes::query::build_query;
 /// Reloads every sideload source in use (`POST /kapacitor/v1/sideload/reload`, SIGHUP).
 pub use nodes::sideload::reload_sources as reload_sideload_sources;
 pub use tap::WriteTap;

@@ -48,6 +48,8 @@ pub(crate) struct TaskCtx {
     pub loopback: Arc<parking_lot::Mutex<Vec<(String, String, Point)>>>,
     pub alerts: Arc<dyn AlertSink>,
     pub server: ServerInfo,
+    /// The `[[influxdb]]` clusters (influxDBOut), when configured.
+    pub influxdb: Option<Arc<kapa_influxdb::Clusters>>,
 }
 
 /// A node statistic value.
@@ -112,4 +114,6 @@ pub(crate) trait Node: Send {
     }
     /// Called when the task stops.
     fn stop(&mut self, _ctx: &TaskCtx) {}
+    /// A source node's run failed (batch queries); `connect` when InfluxDB was unreachable.
+    fn source_error(&mut self, _connect: bool) {}
 }

@@ -77,6 +77,8 @@ pub struct TaskMaster {
     taps: RwLock<Vec<(u64, Arc<dyn WriteTap>)>>,
     tapping: std::sync::atomic::AtomicBool,
     next_tap: std::sync::atomic::AtomicU64,
+    /// The `[[influxdb]]` clusters (batch queries, influxDBOut).
+    influxdb: RwLock<Option<Arc<kapa_influxdb::Clusters>>>,
 }
 
 impl std::fmt::Debug for Entry {
@@ -119,6 +121,7 @@ impl TaskMaster {
             taps: RwLock::new(Vec::new()),
             tapping: std::sync::atomic::AtomicBool::new(false),
             next_tap: std::sync::atomic::AtomicU64::new(0),
+            influxdb: RwLock::new(None),
         })
     }
 
@@ -153,6 +156,7 @@ impl TaskMaster {
             group_expiry: self.group_expiry.load(std::sync::atomic::Ordering::Relaxed),
             alerts: self.cfg.alerts.clone(),
             server: self.cfg.server.clone(),
+            influxdb: self.influxdb.read().clone(),
         };
         let topic_prefix = format!("{}:{}", self.cfg.topic_prefix, def.id);
         let runtimes = nodes::create(&pipeline, &ctx, &topic_prefix, &self.cfg.clock)?;
@@ -201,6 +205,13 @@ impl TaskMaster {
     /// True while the task runs.
     pub fn is_executing(&self, id: &str) -> bool {
         self.tasks.read().contains_key(id)
+    }
+
+    /// Ids of the running tasks.
+    pub fn executing_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.tasks.read().keys().cloned().collect();
+        ids.sort();
+        ids
     }
 
     /// Number of running tasks.
@@ -330,11 +341,63 @@ impl TaskMaster {
         Ok(measurements(&p).map(|m| m.into_iter().map(|s| s.to_string()).collect()))
     }
 
+    /// Sets the InfluxDB clusters used by tasks started afterwards.
+    pub fn set_influxdb(&self, clusters: Arc<kapa_influxdb::Clusters>) {
+        *self.influxdb.write() = Some(clusters);
+    }
+
+    /// The InfluxDB clusters, when configured.
+    pub fn influxdb(&self) -> Option<Arc<kapa_influxdb::Clusters>> {
+        self.influxdb.read().clone()
+    }
+
+    /// The query nodes of every running batch task.
+    pub fn batch_sources(&self) -> Vec<crate::BatchSource> {
+        let handles: Vec<TaskHandle> = self
+            .tasks
+            .read()
+            .values()
+            .filter(|e| e.measurements.as_ref().is_some_and(|m| m.is_empty()))
+            .map(|e| e.handle.clone())
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            let t = h.lock();
+            if t.pipeline.task_type != TaskType::Batch {
+                continue;
+            }
+            for n in &t.pipeline.nodes {
+                if let NodeKind::Query(spec) = &n.kind
+                    && let Ok(query) = nodes::query::build_query(spec)
+                {
+                    out.push(crate::BatchSource {
+                        task: t.id.clone(),
+                        node: n.id,
+                        node_name: n.name.clone(),
+                        spec: (**spec).clone(),
+                        query,
+                        handle: h.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs batches through a batch source's node, then writes what kapacitorLoopback
+    /// nodes queued.
+    pub fn deliver_batches(&self, src: &crate::BatchSource, batches: &[crate::Batch]) {
+        src.handle.lock().inject(src.node, batches);
+        self.drain_loopback();
+    }
+
     /// The clock the engine runs on.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.cfg.clock
     }
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod tests;

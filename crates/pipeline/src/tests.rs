@@ -127,10 +127,10 @@ fn property_used_as_chain_gets_a_hint() {
 
 #[test]
 fn unbuilt_nodes_are_refused_honestly() {
-    let err = build_stream("stream|from()|influxDBOut()").unwrap_err();
+    let err = build_stream("stream|from()|k8sAutoscale()").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 1 char 15: error calling func \"influxDBOut\" on obj *pipeline.FromNode: the \"influxDBOut\" node is not implemented yet in this build of Kapacitor"
+        "line 1 char 15: error calling func \"k8sAutoscale\" on obj *pipeline.FromNode: the \"k8sAutoscale\" node is not implemented yet in this build of Kapacitor"
     );
     let err = build_stream("stream|from()|alert().slack()").unwrap_err();
     assert!(
@@ -257,5 +257,97 @@ fn join_takes_other_nodes_as_parents() {
     assert_eq!(
         err.to_string(),
         "invalid join node join4: number of prefixes specified by join.as() must match the number of joined streams"
+    );
+}
+
+fn build_batch(script: &str) -> Result<Pipeline, PipelineError> {
+    compile(script, TaskType::Batch, &HashMap::new())
+}
+
+#[test]
+fn batch_query_properties() {
+    let p = build_batch(
+        "batch|query('SELECT mean(usage_idle) FROM \"telegraf\".\"autogen\".cpu')
+            .period(5m).every(1m).align().offset(10s).alignGroup()
+            .groupBy(time(1m, 5s), 'host', *).groupByMeasurement().fill(0).cluster('other')
+          |alert().crit(lambda: \"mean\" < 70)",
+    )
+    .unwrap();
+    assert_eq!(names(&p), vec!["batch0", "query1", "alert2"]);
+    let nodes::NodeKind::Query(q) = &p.nodes[1].kind else {
+        panic!("not a query node");
+    };
+    assert_eq!(q.period, 300_000_000_000);
+    assert_eq!(q.every, 60_000_000_000);
+    assert!(q.align && q.align_group && q.group_by_measurement);
+    assert_eq!(q.offset, 10_000_000_000);
+    assert_eq!(q.cluster, "other");
+    assert_eq!(q.fill, Some(nodes::QueryFill::Int(0)));
+    assert_eq!(
+        q.dimensions,
+        Some(vec![
+            nodes::QueryDimension::Time {
+                length: 60_000_000_000,
+                offset: 5_000_000_000
+            },
+            nodes::QueryDimension::Tag("host".into()),
+            nodes::QueryDimension::Star,
+        ])
+    );
+    assert_eq!(p.nodes[1].provides, nodes::EdgeType::Batch);
+}
+
+#[test]
+fn batch_query_schedule_is_required_once() {
+    let err = build_batch("batch|query('SELECT v FROM m').period(1m)").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must define one of 'every' or 'cron'"),
+        "{err}"
+    );
+    let err =
+        build_batch("batch|query('SELECT v FROM m').every(1m).cron('* * * * *')").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must not set both 'every' and 'cron' properties"),
+        "{err}"
+    );
+}
+
+#[test]
+fn influxdb_out_properties() {
+    let p = build_stream(
+        "stream|from().measurement('cpu')|influxDBOut().database('db').retentionPolicy('rp')
+            .measurement('out').tag('k', 'v').precision('s').buffer(10).flushInterval(1s)
+            .create().writeConsistency('any').cluster('c')",
+    )
+    .unwrap();
+    let nodes::NodeKind::InfluxDbOut(o) = &p.nodes[2].kind else {
+        panic!("not influxDBOut");
+    };
+    assert_eq!(p.nodes[2].name, "influxdb_out2");
+    assert_eq!(
+        (
+            o.database.as_str(),
+            o.retention_policy.as_str(),
+            o.measurement.as_str()
+        ),
+        ("db", "rp", "out")
+    );
+    assert_eq!(o.tags, vec![("k".to_string(), "v".to_string())]);
+    assert_eq!((o.buffer, o.flush_interval), (10, 1_000_000_000));
+    assert!(o.create);
+    assert_eq!(o.write_consistency, "any");
+    assert_eq!(o.cluster, "c");
+    let d = build_stream("stream|from()|influxDBOut()").unwrap();
+    let nodes::NodeKind::InfluxDbOut(o) = &d.nodes[2].kind else {
+        panic!("not influxDBOut");
+    };
+    assert_eq!((o.buffer, o.flush_interval), (1000, 10_000_000_000));
+    assert!(
+        build_stream("stream|from()|influxDBOut().buffer(0)")
+            .unwrap_err()
+            .to_string()
+            .contains("buffer must be greater than 0")
     );
 }

@@ -24,8 +24,7 @@ pub(crate) enum Val {
     Lambda(Expr),
     Star,
     List(Vec<Val>),
-    /// `time(d[, offset])` used in groupBy (read by batch queries, a later issue).
-    #[allow(dead_code)]
+    /// `time(d[, offset])` used in a query's groupBy.
     TimeDim {
         every: i64,
         offset: i64,

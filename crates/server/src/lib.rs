@@ -1,16 +1,19 @@
 //! kapacitord: configuration, the HTTP API and the task service around the engine.
 #![warn(missing_docs)]
 
+pub mod batch_scheduler;
 pub mod cli;
 pub mod config;
 pub mod env;
 pub mod http;
+pub mod influx;
 pub mod logging;
 pub mod recording;
 pub mod replay;
 pub mod server;
 pub mod srpl;
 pub mod state;
+pub mod stats;
 pub mod tasks;
 pub mod template_vars;
 pub mod templates;

@@ -205,52 +205,6 @@ async fn bind(addr: &str) -> Result<TcpListener, ServerError> {
     TcpListener::bind(addr).await.map_err(fail)
 }
 
-/// `host:port` of an InfluxDB URL.
-fn url_host_port(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
-    let authority = rest.split('/').next()?.rsplit('@').next()?;
-    if authority.is_empty() {
-        return None;
-    }
-    let has_port = authority
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
-        && !authority.ends_with(']');
-    Some(if has_port {
-        authority.to_string()
-    } else {
-        format!("{authority}:{}", if scheme == "https" { 443 } else { 8086 })
-    })
-}
-
-/// Subscriptions are not implemented; a reachable check tells users where to write instead.
-async fn check_influxdb(cfg: &Config) {
-    let Some(db) = cfg.influxdb.iter().find(|c| c.enabled) else {
-        return;
-    };
-    let Some(url) = db.urls.first() else { return };
-    let Some(target) = url_host_port(url) else {
-        return;
-    };
-    let reachable = tokio::time::timeout(
-        Duration::from_secs(1),
-        tokio::net::TcpStream::connect(&target),
-    )
-    .await
-    .is_ok_and(|r| r.is_ok());
-    if reachable {
-        tracing::info!(
-            service = "influxdb", cluster = %db.name, url = %url,
-            "InfluxDB is reachable; subscriptions are not supported yet, points can be written to /write"
-        );
-    } else {
-        tracing::warn!(
-            service = "influxdb", cluster = %db.name,
-            "InfluxDB at {url} is unreachable; subscriptions are not set up; points can be written to /write"
-        );
-    }
-}
-
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -323,7 +277,12 @@ async fn serve(
         },
         topic_prefix: "main".into(),
     });
-    let tasks =
+    // [[influxdb]] clusters: batch queries and influxDBOut use them; InfluxDB need not be up.
+    let clusters = Arc::new(crate::influx::clusters(&cfg.raw)?);
+    let stats_cfg = crate::stats::StatsConfig::from_raw(&cfg.raw)?;
+    engine.set_influxdb(clusters.clone());
+    crate::influx::probe_in_background(clusters.clone());
+        let tasks =
         Arc::new(TaskService::new(store, engine.clone()).with_templates(storage.templates()));
     let expiry = cfg
         .raw
@@ -357,10 +316,6 @@ async fn serve(
     if let Some(p) = &pidfile {
         write_pidfile(p)?;
     }
-    {
-        let cfg = cfg.clone();
-        tokio::spawn(async move { check_influxdb(&cfg).await });
-    }
 
     let recordings = Arc::new(crate::recording::RecordingService::new(
         storage.recordings(),
@@ -393,6 +348,9 @@ async fn serve(
         recordings,
         replays,
     });
+    let scheduler =
+        crate::batch_scheduler::BatchScheduler::start(state.engine.clone(), clusters.clone());
+    let stats = crate::stats::StatsService::start(stats_cfg, state.clone(), clusters.clone());
     let app = tower::ServiceBuilder::new()
         .map_request(http::rewrite_preview)
         .service(http::router(state));
@@ -425,6 +383,14 @@ async fn serve(
         ),
         _ => {}
     }
+    tokio::task::spawn_blocking(move || {
+        scheduler.stop();
+        if let Some(s) = stats {
+            s.stop();
+        }
+    })
+    .await
+    .map_err(|e| ServerError::Io(format!("stopping the batch scheduler: {e}")))?;
     tokio::task::spawn_blocking(move || tasks.stop_all())
         .await
         .map_err(|e| ServerError::Io(format!("stopping tasks: {e}")))?;
@@ -547,17 +513,6 @@ fn deadman_config(raw: &toml::Table) -> kapa_pipeline::nodes::DeadmanConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn influx_urls() {
-        assert_eq!(
-            url_host_port("http://localhost:8086").as_deref(),
-            Some("localhost:8086")
-        );
-        assert_eq!(url_host_port("http://db").as_deref(), Some("db:8086"));
-        assert_eq!(url_host_port("https://u:p@db/x").as_deref(), Some("db:443"));
-        assert_eq!(url_host_port("http://[::1]:9").as_deref(), Some("[::1]:9"));
-    }
 
     #[test]
     fn config_command_prints_defaults_or_merged() {

@@ -164,6 +164,7 @@ mod tests {
             group_expiry: 0,
             alerts: Arc::new(NullAlertSink),
             server: Default::default(),
+            influxdb: None,
         }
     }
 

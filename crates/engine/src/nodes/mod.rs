@@ -13,10 +13,12 @@ mod from;
 mod group_by;
 mod http_out;
 mod http_post;
+mod influxdb_out;
 mod influxql;
 mod join;
 mod kapacitor_loopback;
 mod log;
+pub(crate) mod query;
 mod sample;
 mod shift;
 pub(crate) mod sideload;
@@ -41,10 +43,8 @@ use crate::node::{Node, TaskCtx};
 pub(crate) fn check(p: &Pipeline) -> Result<(), EngineError> {
     for n in &p.nodes {
         match &n.kind {
-            NodeKind::Batch => {
-                return Err(EngineError::Node(
-                    "batch tasks are not implemented yet in this build of Kapacitor".into(),
-                ));
+            NodeKind::Query(q) => {
+                query::build_query(q).map_err(EngineError::Node)?;
             }
             NodeKind::Alert(a) => {
                 alert::check(a).map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?
@@ -104,6 +104,11 @@ pub(crate) fn create(
             NodeKind::Delete(s) => Box::new(delete::DeleteNode::new(s.clone())),
             NodeKind::Log(s) => Box::new(log::LogNode::new(s.clone(), n.name.clone())),
             NodeKind::HttpOut(s) => Box::new(http_out::HttpOutNode::new(s.clone())),
+            NodeKind::Query(_) => Box::new(query::QueryNode::default()),
+            NodeKind::InfluxDbOut(s) => Box::new(
+                influxdb_out::InfluxDbOutNode::new(s.clone(), ctx, &n.name)
+                    .map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,
+            ),
             NodeKind::Alert(s) => Box::new(
                 alert::AlertNode::new((**s).clone(), ctx, format!("{topic_prefix}:{}", n.name))
                     .map_err(|e| EngineError::Node(format!("{}: {e}", n.name)))?,

@@ -13,9 +13,9 @@ use super::*;
 use crate::alert_event::{AlertEvent, Level};
 
 #[derive(Debug, Default)]
-struct Capture {
+pub(super) struct Capture {
     opened: Mutex<Vec<(String, Vec<HandlerSpec>)>>,
-    events: Mutex<Vec<(String, AlertEvent)>>,
+    pub(super) events: Mutex<Vec<(String, AlertEvent)>>,
     closed: Mutex<Vec<String>>,
 }
 
@@ -36,7 +36,7 @@ impl AlertSink for Capture {
 
 const T0: i64 = 31_536_000 * SECOND; // 1971-01-01T00:00:00Z, as Kapacitor's tests
 
-fn master() -> (Arc<TaskMaster>, Arc<Capture>) {
+pub(super) fn master() -> (Arc<TaskMaster>, Arc<Capture>) {
     let cap = Arc::new(Capture::default());
     let tm = TaskMaster::new(EngineConfig {
         clock: Arc::new(ManualClock::new(T0)),

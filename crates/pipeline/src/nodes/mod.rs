@@ -13,10 +13,12 @@ mod from;
 mod group_by;
 mod http_out;
 mod http_post;
+mod influxdb_out;
 mod influxql;
 mod join;
 mod kapacitor_loopback;
 mod log;
+mod query;
 mod sample;
 mod shift;
 mod sideload;
@@ -39,10 +41,12 @@ pub use from::FromSpec;
 pub use group_by::GroupBySpec;
 pub use http_out::HttpOutSpec;
 pub use http_post::HttpPostSpec;
+pub use influxdb_out::InfluxDbOutSpec;
 pub use influxql::{InfluxQlArgs, InfluxQlSpec};
 pub use join::{JoinFill, JoinSpec};
 pub use kapacitor_loopback::LoopbackSpec;
 pub use log::LogSpec;
+pub use query::{QueryDimension, QueryFill, QuerySpec};
 pub use sample::SampleSpec;
 pub use shift::ShiftSpec;
 pub use sideload::SideloadSpec;
@@ -154,6 +158,10 @@ pub enum NodeKind {
     Sideload(SideloadSpec),
     /// `|httpPost(url)`
     HttpPost(HttpPostSpec),
+    /// `batch|query('SELECT ...')`
+    Query(Box<QuerySpec>),
+    /// `|influxDBOut()`
+    InfluxDbOut(InfluxDbOutSpec),
 }
 
 /// What setting a property returned, so chaining continues on the right object.
@@ -255,6 +263,8 @@ impl NodeKind {
             NodeKind::Loopback(_) => "kapacitor_loopback",
             NodeKind::Sideload(_) => "sideload",
             NodeKind::HttpPost(_) => "http_post",
+            NodeKind::Query(_) => "query",
+            NodeKind::InfluxDbOut(_) => "influxdb_out",
         }
     }
 
@@ -272,7 +282,7 @@ impl NodeKind {
     pub fn provides(&self, input: EdgeType) -> EdgeType {
         match self {
             NodeKind::Stream | NodeKind::From(_) => EdgeType::Stream,
-            NodeKind::Batch | NodeKind::Window(_) => EdgeType::Batch,
+            NodeKind::Batch | NodeKind::Window(_) | NodeKind::Query(_) => EdgeType::Batch,
             NodeKind::Stats(_) | NodeKind::Trickle => EdgeType::Stream,
             NodeKind::Combine(_) => EdgeType::Stream,
             NodeKind::InfluxQl(s) if s.is_transformation() => input,
@@ -314,6 +324,8 @@ impl NodeKind {
             NodeKind::Loopback(_) => "*pipeline.KapacitorLoopbackNode",
             NodeKind::Sideload(_) => "*pipeline.SideloadNode",
             NodeKind::HttpPost(_) => "*pipeline.HTTPPostNode",
+            NodeKind::Query(_) => "*pipeline.QueryNode",
+            NodeKind::InfluxDbOut(_) => "*pipeline.InfluxDBOutNode",
         }
     }
 
@@ -358,6 +370,8 @@ impl NodeKind {
             NodeKind::Loopback(_) => kapacitor_loopback::PROPERTIES,
             NodeKind::Sideload(_) => sideload::PROPERTIES,
             NodeKind::HttpPost(_) => http_post::PROPERTIES,
+            NodeKind::Query(_) => query::PROPERTIES,
+            NodeKind::InfluxDbOut(_) => influxdb_out::PROPERTIES,
         };
         props.contains(&name)
     }
@@ -393,6 +407,8 @@ impl NodeKind {
             NodeKind::Loopback(s) => s.set(name, args),
             NodeKind::Sideload(s) => s.set(name, args),
             NodeKind::HttpPost(s) => s.set(name, args),
+            NodeKind::Query(s) => s.set(name, args),
+            NodeKind::InfluxDbOut(s) => s.set(name, args),
         }
     }
 
@@ -444,6 +460,8 @@ impl NodeKind {
                 NodeKind::Sideload(SideloadSpec::default())
             }
             "httpPost" => NodeKind::HttpPost(HttpPostSpec::new(args)?),
+            "query" => NodeKind::Query(Box::new(QuerySpec::new(args)?)),
+            "influxDBOut" => NodeKind::InfluxDbOut(InfluxDbOutSpec::new(args)?),
             "trickle" => {
                 crate::args::none(args)?;
                 NodeKind::Trickle
@@ -481,6 +499,8 @@ impl PipelineNode {
             NodeKind::Barrier(b) => b.validate(),
             NodeKind::Loopback(l) => l.validate(),
             NodeKind::HttpPost(h) => h.validate(),
+            NodeKind::Query(q) => q.validate(),
+            NodeKind::InfluxDbOut(o) => o.validate(),
             NodeKind::Eval(e) if e.as_.len() != e.lambdas.len() => {
                 Err("must provide one name per expression via the 'As' property".into())
             }
