@@ -12,6 +12,7 @@ pub mod recording;
 pub mod replay;
 pub mod server;
 pub mod srpl;
+pub mod brpl;
 pub mod state;
 pub mod stats;
 pub mod tasks;

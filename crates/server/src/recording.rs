@@ -241,10 +241,18 @@ impl RecordingService {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("srpl") {
+            let Some(name) = path.file_name().and_then(|s| s.to_str()) else {
                 continue;
-            }
-            let Some(id) = path.file_stem().and_then(|s| s.to_str()) else {
+            };
+            // `<id>.srpl`, `<id>.brpl` (a ZIP), or a fixture's `<id>.0.brpl` (plain text,
+            // with its `<id>.1.brpl`... read along).
+            let (id, rec_type) = if let Some(id) = name.strip_suffix(".srpl") {
+                (id, "stream")
+            } else if let Some(id) = name.strip_suffix(".0.brpl").filter(|_| !crate::brpl::is_zip(&path)) {
+                (id, "batch")
+            } else if let Some(id) = name.strip_suffix(".brpl").filter(|_| crate::brpl::is_zip(&path)) {
+                (id, "batch")
+            } else {
                 continue;
             };
             if !valid_id(id) || matches!(self.store.get(id), Ok(Some(_))) {
@@ -259,7 +267,7 @@ impl RecordingService {
                 .unwrap_or_else(|| self.engine.clock().now());
             let rec = RecordingRecord {
                 id: id.to_string(),
-                rec_type: "stream".into(),
+                rec_type: rec_type.into(),
                 data_path: path.display().to_string(),
                 size: meta
                     .map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX))

@@ -144,6 +144,67 @@ pub fn run_stream(
     Ok(count)
 }
 
+/// Runs a batch recording through a batch task: recorded source `i` feeds the task's
+/// `i`-th query node. As in Kapacitor each source is moved so that its first point is at
+/// `zero` (unless `recording_time`), a batch's `tmax` becomes the later of its recorded
+/// `tmax` and its last point, and an empty batch keeps the previous `tmax`. Batches of all
+/// sources are delivered in `tmax` order. Returns the number of points replayed.
+pub fn run_batches(
+    tm: &TaskMaster,
+    clock: &ManualClock,
+    path: &Path,
+    opts: RunOptions,
+) -> Result<u64, String> {
+    let sources = crate::brpl::read(path)?;
+    let nodes = tm.batch_sources();
+    if sources.len() > nodes.len() {
+        return Err(format!(
+            "the recording has {} batch sources, the task has {} query nodes",
+            sources.len(),
+            nodes.len()
+        ));
+    }
+    let mut queue: Vec<(i64, usize, kapa_engine::Batch)> = Vec::new();
+    for (i, batches) in sources.into_iter().enumerate() {
+        let first = batches.iter().find_map(|b| b.points.first().map(|p| p.time));
+        let diff = first.map(|f| opts.zero - f).unwrap_or(0);
+        let mut prev_tmax = opts.zero;
+        for mut b in batches {
+            if b.points.is_empty() {
+                b.tmax = prev_tmax;
+            } else {
+                let shift = if opts.recording_time { 0 } else { diff };
+                for p in &mut b.points {
+                    p.time += shift;
+                }
+                b.tmax += shift;
+                let last = b.points.last().map(|p| p.time).unwrap_or(b.tmax);
+                b.tmax = b.tmax.max(last);
+            }
+            prev_tmax = b.tmax;
+            // The wait is measured on the shifted time even with the recorded times kept.
+            let wait = if opts.recording_time { b.tmax + diff } else { b.tmax };
+            queue.push((wait, i, b));
+        }
+    }
+    queue.sort_by_key(|(wait, i, _)| (*wait, *i));
+    let wall_start = Instant::now();
+    let mut count = 0u64;
+    for (wait, i, b) in queue {
+        if opts.real_clock {
+            let due = Duration::from_nanos(u64::try_from(wait - opts.zero).unwrap_or(0));
+            if let Some(left) = due.checked_sub(wall_start.elapsed()) {
+                std::thread::sleep(left);
+            }
+        }
+        count += b.points.len() as u64;
+        clock.set(wait);
+        tm.deliver_batches(&nodes[i], std::slice::from_ref(&b));
+        tm.tick();
+    }
+    Ok(count)
+}
+
 fn store_err(e: kapa_storage::StorageError) -> ApiError {
     ApiError::internal(e.to_string())
 }
@@ -243,11 +304,6 @@ impl ReplayService {
                 def.task_type.as_str()
             )));
         }
-        if recording.rec_type != "stream" {
-            return Err(ApiError::bad_request(
-                "replaying batch recordings is not supported yet by this build",
-            ));
-        }
         let zero = SystemClock.now();
         let rec = ReplayRecord {
             id: id.clone(),
@@ -269,9 +325,10 @@ impl ReplayService {
         };
         let svc = self.clone();
         let path = recording.data_path.clone();
+        let batch = recording.rec_type == "batch";
         let spawned = std::thread::Builder::new()
             .name("kapa-replay".into())
-            .spawn(move || svc.run(rec, def, &path, run));
+            .spawn(move || svc.run(rec, def, &path, batch, run));
         if let Err(e) = spawned {
             let _ = self.store.delete(&id);
             return Err(ApiError::internal(format!("failed to start replay: {e}")));
@@ -289,13 +346,19 @@ impl ReplayService {
         })
     }
 
-    fn run(&self, mut rec: ReplayRecord, def: TaskDef, path: &str, opts: RunOptions) {
+    fn run(&self, mut rec: ReplayRecord, def: TaskDef, path: &str, batch: bool, opts: RunOptions) {
         let clock = Arc::new(ManualClock::new(opts.zero));
         let tm = self.engine(&rec.id, clock.clone());
         let result = tm
             .start_task(&def)
             .map_err(|e| format!("failed to start task {}: {e}", def.id))
-            .and_then(|()| run_stream(&tm, &clock, Path::new(path), opts));
+            .and_then(|()| {
+                if batch {
+                    run_batches(&tm, &clock, Path::new(path), opts)
+                } else {
+                    run_stream(&tm, &clock, Path::new(path), opts)
+                }
+            });
         if let Some(stats) = tm.task_stats(&def.id) {
             rec.stats = stats;
         }

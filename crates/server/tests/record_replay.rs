@@ -383,3 +383,66 @@ fn bad_requests_get_kapacitor_style_errors() {
     assert_eq!(s.delete("/kapacitor/v1/replays/none").status, 204);
     assert_eq!(s.delete("/kapacitor/v1/recordings/none").status, 204);
 }
+
+#[test]
+fn kapacitor_batch_fixture_replays() {
+    let fixture = Path::new("/work/shared/kapacitor-testdata/TestBatch_SimpleMR.0.brpl");
+    if !fixture.exists() {
+        println!("skipped: Kapacitor's fixtures are not at {}", fixture.display());
+        return;
+    }
+    let (_tmp, s) = server_with_recordings(&[("TestBatch_SimpleMR.0.brpl", &|p: &Path| {
+        std::fs::copy(fixture, p).unwrap();
+    })]);
+    let rec = s.get("/kapacitor/v1/recordings/TestBatch_SimpleMR").json();
+    assert_eq!(rec["type"], "batch", "{rec}");
+    let log = s.dir.join("alerts.log");
+    let script = format!(
+        "batch\n    |query('''SELECT mean(\"value\") FROM \"telegraf\".\"default\".cpu_usage_idle WHERE \"host\" = 'serverA' ''')\n        .period(10s)\n        .every(10s)\n        .groupBy(time(2s), 'cpu')\n    |count('mean')\n    |alert()\n        .id('{{{{ index .Tags \"cpu\" }}}}')\n        .crit(lambda: \"count\" > 0)\n        .log('{}')\n",
+        log.display()
+    );
+    let r = s.post(
+        "/kapacitor/v1/tasks",
+        &json!({"id": "b", "dbrps": [{"db": "telegraf", "rp": "default"}], "script": script})
+            .to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = s.post(
+        "/kapacitor/v1/replays",
+        &json!({"id": "bx", "task": "b", "recording": "TestBatch_SimpleMR", "recording-time": true})
+            .to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let done = wait_done(&s, "/kapacitor/v1/replays/bx");
+    assert_eq!(done["status"], "finished", "{done}");
+    // Every recorded batch gives one count, stamped with the batch's last point (the
+    // fixture has no tmax) and keeping the recorded 2015 times.
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let batches: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events = wait_lines(&log, batches.len());
+    assert_eq!(events.len(), batches.len(), "{events:?}");
+    let mut expected: Vec<(String, String, i64)> = batches
+        .iter()
+        .map(|b| {
+            let pts = b["points"].as_array().unwrap();
+            (
+                b["tags"]["cpu"].as_str().unwrap().to_string(),
+                pts.last().unwrap()["time"].as_str().unwrap().to_string(),
+                pts.len() as i64,
+            )
+        })
+        .collect();
+    let mut got: Vec<(String, String, i64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap().to_string(),
+                e["time"].as_str().unwrap().to_string(),
+                e["data"]["series"][0]["values"][0][1].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+}

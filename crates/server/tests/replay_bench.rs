@@ -43,6 +43,21 @@ fn replay_one_million_points_through_window_mean() {
     }
     let size = w.finish().unwrap();
 
+    // Reading and parsing alone, to tell the file's share from the engine's.
+    let t = Instant::now();
+    let mut read = 0usize;
+    kapa_server::srpl::read::<String>(&path, |_, _, p| {
+        read += p.len();
+        Ok(())
+    })
+    .unwrap();
+    let read_secs = t.elapsed().as_secs_f64();
+    assert_eq!(read, POINTS);
+    println!(
+        "read+parse alone: {read_secs:.2}s ({:.0} points/s)",
+        read as f64 / read_secs
+    );
+
     let clock = Arc::new(ManualClock::new(0));
     let tm = TaskMaster::new(EngineConfig {
         clock: clock.clone(),
