@@ -1,11 +1,13 @@
 """Recordings, replays, templates and push through the real CLI, as the guide types them."""
 import json
+import signal
 import re
 import subprocess
 import time
 
 from conftest import Daemon, KAPACITOR
 from test_getting_started import curl_write, define_guide_task, wait_alerts
+from test_batch_influxdb import influxd  # noqa: F401 (fixture)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -173,3 +175,75 @@ def test_push_copies_tasks_and_templates(daemon, tmp_path):
         assert r.returncode == 2
     finally:
         remote.stop()
+
+
+BATCH_TASK = """batch
+    |query('''
+        SELECT mean(usage_idle)
+        FROM "kapacitor_example"."autogen"."cpu"
+    ''')
+        .period(1m)
+        .every(1m)
+        .groupBy(time(1m))
+    |alert()
+        .crit(lambda: "mean" < 70)
+        .log('{log}')
+"""
+
+
+def test_batch_and_query_recordings_from_influxdb(influxd, tmp_path):
+    from test_batch_influxdb import InfluxDaemon
+
+    port, client = influxd
+    client.create_database("kapacitor_example")
+    # 20 minutes of data: usage_idle 50 (critical) in even minutes, 90 in odd ones.
+    minute = 60 * 10**9
+    now = time.time_ns()
+    base = now - now % minute - 20 * minute
+    client.write_points(
+        [f"cpu,host=serverA,cpu=cpu-total usage_idle={50 if i % 2 == 0 else 90} {base + i * minute + 10**9}"
+         for i in range(20)],
+        database="kapacitor_example", protocol="line", time_precision="n",
+    )
+    daemon = InfluxDaemon(str(tmp_path), port)
+    daemon.start()
+    try:
+        log = tmp_path / "alerts.log"
+        (tmp_path / "b.tick").write_text(BATCH_TASK.format(log=log))
+        daemon.cli("define", "batch_cpu_alert", "-type", "batch", "-tick", "b.tick",
+                   "-dbrp", "kapacitor_example.autogen")
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base / 1e9))
+        stop = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((base + 20 * minute) / 1e9))
+        r = daemon.cli("record", "batch", "-task", "batch_cpu_alert", "-start", start, "-stop", stop,
+                       "-recording-id", "b20")
+        assert r.stdout == "b20\n"
+        rows = daemon.cli("list", "recordings", "b20").stdout.splitlines()
+        assert rows[1].split()[:3] == ["b20", "batch", "finished"], rows
+        assert (tmp_path / "replay" / "b20.brpl").read_bytes()[:4] == b"PK\x03\x04"
+
+        daemon.cli("replay", "-task", "batch_cpu_alert", "-recording", "b20", "-rec-time")
+        alerts = wait_alerts(log, 10)
+        # One critical mean per even minute, an OK after each one.
+        levels = [a["level"] for a in alerts]
+        assert levels.count("CRITICAL") == 10, levels
+        assert all(a["data"]["series"][0]["values"][0][1] == 50 for a in alerts if a["level"] == "CRITICAL")
+
+        r = daemon.cli("record", "query", "-type", "stream", "-recording-id", "q1", "-query",
+                       f'SELECT usage_idle FROM "kapacitor_example"."autogen"."cpu" WHERE time >= {base}')
+        assert r.stdout == "q1\n"
+        assert daemon.cli("list", "recordings", "q1").stdout.splitlines()[1].split()[:3] == ["q1", "stream", "finished"]
+        import gzip
+        lines = gzip.decompress((tmp_path / "replay" / "q1.srpl").read_bytes()).decode().splitlines()
+        assert len(lines) == 60 and lines[:2] == ["kapacitor_example", "autogen"], lines[:6]
+        # No GROUP BY: InfluxDB answers without the tags, as it does for Kapacitor.
+        assert lines[2].startswith("cpu usage_idle=50 "), lines[2]
+
+        r = daemon.cli("record", "query", "-type", "batch", "-recording-id", "q2", "-query",
+                       f'SELECT mean(usage_idle) FROM "kapacitor_example"."autogen"."cpu" WHERE time >= {base} GROUP BY time(10m)')
+        assert r.stdout == "q2\n"
+        assert daemon.cli("list", "recordings", "q2").stdout.splitlines()[1].split()[:3] == ["q2", "batch", "finished"]
+
+        r = daemon.cli("record", "batch", "-task", "nope", "-past", "1h", check=False)
+        assert (r.returncode, r.stderr) == (3, "no task exists\n")
+    finally:
+        daemon.stop(signal.SIGKILL)

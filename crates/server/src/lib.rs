@@ -9,6 +9,7 @@ pub mod http;
 pub mod influx;
 pub mod logging;
 pub mod recording;
+pub mod recording_batch;
 pub mod replay;
 pub mod server;
 pub mod srpl;

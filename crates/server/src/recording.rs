@@ -66,6 +66,40 @@ pub struct StreamOptions {
     pub stop: String,
 }
 
+/// `POST /recordings/batch`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchOptions {
+    /// Recording id; random when empty.
+    #[serde(default)]
+    pub id: String,
+    /// The batch task whose queries are run.
+    #[serde(default)]
+    pub task: String,
+    /// RFC 3339 start of the range.
+    #[serde(default)]
+    pub start: String,
+    /// RFC 3339 end of the range.
+    #[serde(default)]
+    pub stop: String,
+}
+
+/// `POST /recordings/query`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct QueryOptions {
+    /// Recording id; random when empty.
+    #[serde(default)]
+    pub id: String,
+    /// The InfluxQL query.
+    #[serde(default)]
+    pub query: String,
+    /// `stream` or `batch`: the kind of recording to save.
+    #[serde(rename = "type", default)]
+    pub rec_type: String,
+    /// Named `[[influxdb]]` cluster; the default one when empty.
+    #[serde(default)]
+    pub cluster: String,
+}
+
 /// List parameters shared by recordings, replays and templates.
 #[derive(Debug, Clone, Default)]
 pub struct ListParams {
@@ -383,6 +417,137 @@ impl RecordingService {
             )));
         }
         self.get(&id)
+    }
+
+    fn clusters(&self) -> Result<Arc<kapa_influxdb::Clusters>, ApiError> {
+        self.engine
+            .influxdb()
+            .ok_or_else(|| ApiError::bad_request("InfluxDB is not configured"))
+    }
+
+    /// Saves a running record, then runs `work` in the background; its result (the file
+    /// size) finishes the record.
+    fn start_background(
+        self: &Arc<Self>,
+        id: &str,
+        rec_type: &str,
+        ext: &str,
+        work: impl FnOnce(&Path) -> Result<u64, String> + Send + 'static,
+    ) -> Result<RecordingView, ApiError> {
+        if self.store.get(id).map_err(store_err)?.is_some() {
+            return Err(ApiError::bad_request(format!(
+                "recording {id} already exists"
+            )));
+        }
+        let path = self.dir.join(format!("{id}.{ext}"));
+        let rec = RecordingRecord {
+            id: id.to_string(),
+            rec_type: rec_type.into(),
+            data_path: path.display().to_string(),
+            size: 0,
+            date: self.engine.clock().now(),
+            error: String::new(),
+            status: RUNNING.into(),
+            progress: 0.0,
+        };
+        self.store.put(id, &rec).map_err(store_err)?;
+        let svc = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kapa-record".into())
+            .spawn(move || {
+                let result = work(&path);
+                svc.finish(rec, result);
+            });
+        if let Err(e) = spawned {
+            let _ = self.store.delete(id);
+            return Err(ApiError::internal(format!("failed to start recording: {e}")));
+        }
+        self.get(id)
+    }
+
+    fn finish(&self, mut rec: RecordingRecord, result: Result<u64, String>) {
+        if !matches!(self.store.get(&rec.id), Ok(Some(_))) {
+            let _ = std::fs::remove_file(&rec.data_path);
+            return;
+        }
+        rec.date = self.engine.clock().now();
+        match result {
+            Ok(size) => {
+                rec.status = FINISHED.into();
+                rec.size = i64::try_from(size).unwrap_or(i64::MAX);
+                rec.progress = 1.0;
+            }
+            Err(e) => {
+                tracing::error!(service = "replay", recording = %rec.id, err = %e, "recording failed");
+                rec.status = FAILED.into();
+                rec.error = e;
+            }
+        }
+        if let Err(e) = self.store.put(&rec.id.clone(), &rec) {
+            tracing::error!(service = "replay", recording = %rec.id, err = %e, "failed to save recording");
+        }
+    }
+
+    /// `POST /recordings/batch`: runs the task's queries over `[start, stop]`.
+    pub fn record_batch(self: &Arc<Self>, opts: BatchOptions) -> Result<RecordingView, ApiError> {
+        let id = new_id(&opts.id, "recording")?;
+        let def = self.tasks.task_def(&opts.task)?;
+        if def.task_type != kapa_pipeline::TaskType::Batch {
+            return Err(ApiError::bad_request(format!(
+                "task {} is not a batch task",
+                def.id
+            )));
+        }
+        let start = parse_time(&opts.start, "start")?;
+        let stop = parse_time(&opts.stop, "stop")?;
+        if start > stop {
+            return Err(ApiError::bad_request("start time must be before stop time"));
+        }
+        let clusters = self.clusters()?;
+        self.start_background(&id, "batch", "brpl", move |path| {
+            let sources = crate::recording_batch::query_task(&def, &clusters, start, stop)?;
+            crate::brpl::write(path, &sources)
+        })
+    }
+
+    /// `POST /recordings/query`: runs one query and saves it as a stream or batch recording.
+    pub fn record_query(self: &Arc<Self>, opts: QueryOptions) -> Result<RecordingView, ApiError> {
+        let id = new_id(&opts.id, "recording")?;
+        let stream = match opts.rec_type.as_str() {
+            "stream" => true,
+            "batch" => false,
+            _ => return Err(ApiError::bad_request("invalid JSON")),
+        };
+        if opts.query.is_empty() {
+            return Err(ApiError::bad_request("must provide a query"));
+        }
+        let dbrp = if stream {
+            Some(crate::recording_batch::query_dbrp(&opts.query).map_err(ApiError::bad_request)?)
+        } else {
+            None
+        };
+        let clusters = self.clusters()?;
+        let (rec_type, ext) = if stream { ("stream", "srpl") } else { ("batch", "brpl") };
+        self.start_background(&id, rec_type, ext, move |path| {
+            let batches =
+                crate::recording_batch::query_once(&clusters, &opts.cluster, &opts.query)?;
+            match dbrp {
+                None => crate::brpl::write(path, &[batches]),
+                Some((db, rp)) => {
+                    let mut points: Vec<Point> = batches
+                        .iter()
+                        .flat_map(crate::recording_batch::batch_points)
+                        .collect();
+                    points.sort_by_key(|p| p.time);
+                    let io = |e: std::io::Error| format!("writing recording: {e}");
+                    let mut w = SrplWriter::create(path).map_err(io)?;
+                    for p in &points {
+                        w.write(&db, &rp, p).map_err(io)?;
+                    }
+                    w.finish().map_err(io)
+                }
+            }
+        })
     }
 
     /// Waits for the stop time (wall clock), then closes the file and the metadata.

@@ -258,11 +258,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{BASE}/recordings/batch"),
-            with_404(post(recordings::needs_influxdb)),
+            with_404(post(recordings::batch)),
         )
         .route(
             &format!("{BASE}/recordings/query"),
-            with_404(post(recordings::needs_influxdb)),
+            with_404(post(recordings::query)),
         )
         .route(
             &format!("{BASE}/recordings/{{id}}"),

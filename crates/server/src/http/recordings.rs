@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::{ApiError, MAX_BODY, json_ok, parse_json, read_body};
-use crate::recording::{ListParams, StreamOptions};
+use crate::recording::{BatchOptions, ListParams, QueryOptions, StreamOptions};
 use crate::state::AppState;
 
 pub(super) type Params = Query<Vec<(String, String)>>;
@@ -80,11 +80,30 @@ pub async fn stream(
     Ok(json_ok(&rec))
 }
 
-/// `POST /recordings/batch` and `/recordings/query`: they need InfluxDB queries.
-pub async fn needs_influxdb() -> ApiError {
-    ApiError::bad_request(
-        "batch and query recordings are not supported yet by this build (they need the InfluxDB client)",
-    )
+/// `POST /recordings/batch`.
+pub async fn batch(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body = read_body(&headers, body, MAX_BODY).await?;
+    let opts: BatchOptions = parse_json(&body)?;
+    let svc = app.recordings.clone();
+    let rec = blocking(move || svc.record_batch(opts)).await?;
+    Ok(json_ok(&rec))
+}
+
+/// `POST /recordings/query`.
+pub async fn query(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body = read_body(&headers, body, MAX_BODY).await?;
+    let opts: QueryOptions = parse_json(&body)?;
+    let svc = app.recordings.clone();
+    let rec = blocking(move || svc.record_query(opts)).await?;
+    Ok(json_ok(&rec))
 }
 
 /// `GET /recordings/{id}`.
