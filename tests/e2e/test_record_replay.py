@@ -243,6 +243,23 @@ def test_batch_and_query_recordings_from_influxdb(influxd, tmp_path):
         assert r.stdout == "q2\n"
         assert daemon.cli("list", "recordings", "q2").stdout.splitlines()[1].split()[:3] == ["q2", "batch", "finished"]
 
+        # replay-live: the same data straight from InfluxDB, without a recording.
+        log.write_text("")
+        r = daemon.cli("replay-live", "batch", "-task", "batch_cpu_alert", "-start", start, "-stop", stop,
+                       "-rec-time", "-replay-id", "live1")
+        assert r.stdout == "live1\n"
+        alerts = wait_alerts(log, 10)
+        assert [a["level"] for a in alerts].count("CRITICAL") == 10
+        log.write_text("")
+        r = daemon.cli("replay-live", "query", "-task", "batch_cpu_alert", "-rec-time", "-replay-id", "live2",
+                       "-query", f'SELECT mean(usage_idle) FROM "kapacitor_example"."autogen"."cpu" '
+                                 f'WHERE time >= {base} AND time < {base + 2 * minute} GROUP BY time(1m)')
+        assert r.stdout == "live2\n"
+        alerts = wait_alerts(log, 1)
+        assert [a["level"] for a in alerts] == ["CRITICAL"], alerts
+        rows = daemon.cli("list", "replays", "live*").stdout.splitlines()
+        assert [r.split()[0] for r in rows[1:]] == ["live1", "live2"]
+
         r = daemon.cli("record", "batch", "-task", "nope", "-past", "1h", check=False)
         assert (r.returncode, r.stderr) == (3, "no task exists\n")
     finally:

@@ -419,7 +419,8 @@ impl RecordingService {
         self.get(&id)
     }
 
-    fn clusters(&self) -> Result<Arc<kapa_influxdb::Clusters>, ApiError> {
+    /// The `[[influxdb]]` clusters, or Kapacitor-style error when none is configured.
+    pub(crate) fn clusters(&self) -> Result<Arc<kapa_influxdb::Clusters>, ApiError> {
         self.engine
             .influxdb()
             .ok_or_else(|| ApiError::bad_request("InfluxDB is not configured"))

@@ -81,6 +81,62 @@ pub struct ReplayOptions {
     pub clock: String,
 }
 
+/// `POST /replays/batch`: the task's queries over a range, replayed without a recording.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LiveBatchOptions {
+    /// Replay id; random when empty.
+    #[serde(default)]
+    pub id: String,
+    /// Batch task.
+    #[serde(default)]
+    pub task: String,
+    /// RFC 3339 start.
+    #[serde(default)]
+    pub start: String,
+    /// RFC 3339 stop.
+    #[serde(default)]
+    pub stop: String,
+    /// Keep the queried times.
+    #[serde(rename = "recording-time", default)]
+    pub recording_time: bool,
+    /// `fast` or `real`.
+    #[serde(default)]
+    pub clock: String,
+}
+
+/// `POST /replays/query`: one query's result replayed without a recording.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LiveQueryOptions {
+    /// Replay id; random when empty.
+    #[serde(default)]
+    pub id: String,
+    /// Task (stream: the result's points; batch: its first query node).
+    #[serde(default)]
+    pub task: String,
+    /// The InfluxQL query.
+    #[serde(default)]
+    pub query: String,
+    /// Named cluster; the default when empty.
+    #[serde(default)]
+    pub cluster: String,
+    /// Keep the queried times.
+    #[serde(rename = "recording-time", default)]
+    pub recording_time: bool,
+    /// `fast` or `real`.
+    #[serde(default)]
+    pub clock: String,
+}
+
+/// What a replay runs.
+enum Input {
+    /// A recording file.
+    File { path: String, batch: bool },
+    /// The task's queries over a range.
+    Range { start: i64, stop: i64 },
+    /// One query.
+    Query { query: String, cluster: String },
+}
+
 /// How a recording is run through a task.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -155,7 +211,16 @@ pub fn run_batches(
     path: &Path,
     opts: RunOptions,
 ) -> Result<u64, String> {
-    let sources = crate::brpl::read(path)?;
+    replay_batches(tm, clock, crate::brpl::read(path)?, opts)
+}
+
+/// Runs batches (one list per query node) through a batch task, as [`run_batches`].
+pub fn replay_batches(
+    tm: &TaskMaster,
+    clock: &ManualClock,
+    sources: Vec<Vec<kapa_engine::Batch>>,
+    opts: RunOptions,
+) -> Result<u64, String> {
     let nodes = tm.batch_sources();
     if sources.len() > nodes.len() {
         return Err(format!(
@@ -203,6 +268,14 @@ pub fn run_batches(
         tm.tick();
     }
     Ok(count)
+}
+
+fn parse_clock(clock: &str) -> Result<bool, ApiError> {
+    match clock {
+        "" | "fast" => Ok(false),
+        "real" => Ok(true),
+        _ => Err(ApiError::bad_request("invalid JSON")),
+    }
 }
 
 fn store_err(e: kapa_storage::StorageError) -> ApiError {
@@ -276,14 +349,39 @@ impl ReplayService {
         Ok(())
     }
 
+    /// `POST /replays/batch`.
+    pub fn create_batch(self: &Arc<Self>, opts: LiveBatchOptions) -> Result<ReplayView, ApiError> {
+        let id = new_id(&opts.id, "replay")?;
+        let real_clock = parse_clock(&opts.clock)?;
+        let def = self.tasks.task_def(&opts.task)?;
+        if def.task_type != kapa_pipeline::TaskType::Batch {
+            return Err(ApiError::bad_request(format!("task {} is not a batch task", def.id)));
+        }
+        let start = crate::recording::parse_time(&opts.start, "start")?;
+        let stop = crate::recording::parse_time(&opts.stop, "stop")?;
+        self.recordings.clusters()?;
+        self.launch(id, def, String::new(), opts.recording_time, real_clock, Input::Range { start, stop })
+    }
+
+    /// `POST /replays/query`.
+    pub fn create_query(self: &Arc<Self>, opts: LiveQueryOptions) -> Result<ReplayView, ApiError> {
+        let id = new_id(&opts.id, "replay")?;
+        let real_clock = parse_clock(&opts.clock)?;
+        let def = self.tasks.task_def(&opts.task)?;
+        if opts.query.is_empty() {
+            return Err(ApiError::bad_request("must provide a query"));
+        }
+        kapa_influxdb::influxql::Query::parse(&opts.query)
+            .map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?;
+        self.recordings.clusters()?;
+        let input = Input::Query { query: opts.query, cluster: opts.cluster };
+        self.launch(id, def, String::new(), opts.recording_time, real_clock, input)
+    }
+
     /// `POST /replays`: starts the replay in the background.
     pub fn create(self: &Arc<Self>, opts: ReplayOptions) -> Result<ReplayView, ApiError> {
         let id = new_id(&opts.id, "replay")?;
-        let real_clock = match opts.clock.as_str() {
-            "" | "fast" => false,
-            "real" => true,
-            _ => return Err(ApiError::bad_request("invalid JSON")),
-        };
+        let real_clock = parse_clock(&opts.clock)?;
         if self.store.get(&id).map_err(store_err)?.is_some() {
             return Err(ApiError::bad_request(format!("replay {id} already exists")));
         }
@@ -304,12 +402,31 @@ impl ReplayService {
                 def.task_type.as_str()
             )));
         }
+        let input = Input::File {
+            path: recording.data_path.clone(),
+            batch: recording.rec_type == "batch",
+        };
+        self.launch(id, def, recording.id, opts.recording_time, real_clock, input)
+    }
+
+    fn launch(
+        self: &Arc<Self>,
+        id: String,
+        def: TaskDef,
+        recording: String,
+        recording_time: bool,
+        real_clock: bool,
+        input: Input,
+    ) -> Result<ReplayView, ApiError> {
+        if self.store.get(&id).map_err(store_err)?.is_some() {
+            return Err(ApiError::bad_request(format!("replay {id} already exists")));
+        }
         let zero = SystemClock.now();
         let rec = ReplayRecord {
             id: id.clone(),
             task: def.id.clone(),
-            recording: recording.id.clone(),
-            recording_time: opts.recording_time,
+            recording,
+            recording_time,
             clock: if real_clock { "real" } else { "fast" }.into(),
             date: zero,
             error: String::new(),
@@ -319,21 +436,70 @@ impl ReplayService {
         };
         self.store.put(&id, &rec).map_err(store_err)?;
         let run = RunOptions {
-            recording_time: opts.recording_time,
+            recording_time,
             real_clock,
             zero,
         };
         let svc = self.clone();
-        let path = recording.data_path.clone();
-        let batch = recording.rec_type == "batch";
         let spawned = std::thread::Builder::new()
             .name("kapa-replay".into())
-            .spawn(move || svc.run(rec, def, &path, batch, run));
+            .spawn(move || svc.run(rec, def, input, run));
         if let Err(e) = spawned {
             let _ = self.store.delete(&id);
             return Err(ApiError::internal(format!("failed to start replay: {e}")));
         }
         self.get(&id)
+    }
+
+    /// Runs the replay's input through the task.
+    fn feed(
+        &self,
+        tm: &TaskMaster,
+        clock: &ManualClock,
+        def: &TaskDef,
+        input: Input,
+        opts: RunOptions,
+    ) -> Result<u64, String> {
+        let clusters = || {
+            self.recordings
+                .clusters()
+                .map_err(|e| e.message)
+        };
+        match input {
+            Input::File { path, batch: true } => run_batches(tm, clock, Path::new(&path), opts),
+            Input::File { path, batch: false } => run_stream(tm, clock, Path::new(&path), opts),
+            Input::Range { start, stop } => {
+                let sources = crate::recording_batch::query_task(def, &*clusters()?, start, stop)?;
+                replay_batches(tm, clock, sources, opts)
+            }
+            Input::Query { query, cluster } => {
+                let batches = crate::recording_batch::query_once(&*clusters()?, &cluster, &query)?;
+                if def.task_type == kapa_pipeline::TaskType::Batch {
+                    return replay_batches(tm, clock, vec![batches], opts);
+                }
+                let (db, rp) = crate::recording_batch::query_dbrp(&query)?;
+                let mut points: Vec<kapa_models::Point> = batches
+                    .iter()
+                    .flat_map(crate::recording_batch::batch_points)
+                    .collect();
+                points.sort_by_key(|p| p.time);
+                let Some(first) = points.first().map(|p| p.time) else {
+                    return Ok(0);
+                };
+                let diff = opts.zero - first;
+                let n = points.len() as u64;
+                for mut p in points {
+                    let wait = p.time + diff;
+                    if !opts.recording_time {
+                        p.time = wait;
+                    }
+                    clock.set(wait);
+                    tm.write_points(&db, &rp, std::slice::from_ref(&p));
+                    tm.tick();
+                }
+                Ok(n)
+            }
+        }
     }
 
     /// The isolated task master a replay runs in.
@@ -346,19 +512,13 @@ impl ReplayService {
         })
     }
 
-    fn run(&self, mut rec: ReplayRecord, def: TaskDef, path: &str, batch: bool, opts: RunOptions) {
+    fn run(&self, mut rec: ReplayRecord, def: TaskDef, input: Input, opts: RunOptions) {
         let clock = Arc::new(ManualClock::new(opts.zero));
         let tm = self.engine(&rec.id, clock.clone());
         let result = tm
             .start_task(&def)
             .map_err(|e| format!("failed to start task {}: {e}", def.id))
-            .and_then(|()| {
-                if batch {
-                    run_batches(&tm, &clock, Path::new(path), opts)
-                } else {
-                    run_stream(&tm, &clock, Path::new(path), opts)
-                }
-            });
+            .and_then(|()| self.feed(&tm, &clock, &def, input, opts));
         if let Some(stats) = tm.task_stats(&def.id) {
             rec.stats = stats;
         }

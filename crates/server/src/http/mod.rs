@@ -278,11 +278,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{BASE}/replays/batch"),
-            with_404(post(replays::needs_influxdb)),
+            with_404(post(replays::batch)),
         )
         .route(
             &format!("{BASE}/replays/query"),
-            with_404(post(replays::needs_influxdb)),
+            with_404(post(replays::query)),
         )
         .route(
             &format!("{BASE}/replays/{{id}}"),

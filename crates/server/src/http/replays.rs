@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::recordings::{Params, blocking, list_params};
 use super::{ApiError, MAX_BODY, json_ok, parse_json, read_body};
-use crate::replay::ReplayOptions;
+use crate::replay::{LiveBatchOptions, LiveQueryOptions, ReplayOptions};
 use crate::state::AppState;
 
 /// `GET /replays`.
@@ -37,11 +37,30 @@ pub async fn create(
     Ok(json_ok(&replay))
 }
 
-/// `POST /replays/batch` and `/replays/query`: they need InfluxDB queries.
-pub async fn needs_influxdb() -> ApiError {
-    ApiError::bad_request(
-        "batch and query replays are not supported yet by this build (they need the InfluxDB client)",
-    )
+/// `POST /replays/batch`.
+pub async fn batch(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body = read_body(&headers, body, MAX_BODY).await?;
+    let opts: LiveBatchOptions = parse_json(&body)?;
+    let svc = app.replays.clone();
+    let replay = blocking(move || svc.create_batch(opts)).await?;
+    Ok(json_ok(&replay))
+}
+
+/// `POST /replays/query`.
+pub async fn query(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body = read_body(&headers, body, MAX_BODY).await?;
+    let opts: LiveQueryOptions = parse_json(&body)?;
+    let svc = app.replays.clone();
+    let replay = blocking(move || svc.create_query(opts)).await?;
+    Ok(json_ok(&replay))
 }
 
 /// `GET /replays/{id}`.
