@@ -290,6 +290,8 @@ pub struct ReplayService {
     tasks: Arc<TaskService>,
     alerts: Arc<kapa_alert::AlertService>,
     server: ServerInfo,
+    /// The engines of the replays now running, for `GET /tasks/{id}?replay-id=`.
+    running: parking_lot::Mutex<std::collections::HashMap<String, Arc<TaskMaster>>>,
 }
 
 impl ReplayService {
@@ -307,7 +309,13 @@ impl ReplayService {
             tasks,
             alerts,
             server,
+            running: parking_lot::Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// The engine of a running replay.
+    pub fn engine_of(&self, replay_id: &str) -> Option<Arc<TaskMaster>> {
+        self.running.lock().get(replay_id).cloned()
     }
 
     /// Replays left `running` by a previous process: mark them failed.
@@ -440,11 +448,20 @@ impl ReplayService {
             real_clock,
             zero,
         };
+        let clock = Arc::new(ManualClock::new(zero));
+        let tm = self.engine(&id, clock.clone());
+        tm.start_task(&def).map_err(|e| {
+            let _ = self.store.delete(&id);
+            ApiError::bad_request(format!("failed to start task {}: {e}", def.id))
+        })?;
+        // Registered before the answer, so `?replay-id=` finds it at once.
+        self.running.lock().insert(id.clone(), tm.clone());
         let svc = self.clone();
         let spawned = std::thread::Builder::new()
             .name("kapa-replay".into())
-            .spawn(move || svc.run(rec, def, input, run));
+            .spawn(move || svc.run(rec, def, input, run, tm, clock));
         if let Err(e) = spawned {
+            self.running.lock().remove(&id);
             let _ = self.store.delete(&id);
             return Err(ApiError::internal(format!("failed to start replay: {e}")));
         }
@@ -512,16 +529,20 @@ impl ReplayService {
         })
     }
 
-    fn run(&self, mut rec: ReplayRecord, def: TaskDef, input: Input, opts: RunOptions) {
-        let clock = Arc::new(ManualClock::new(opts.zero));
-        let tm = self.engine(&rec.id, clock.clone());
-        let result = tm
-            .start_task(&def)
-            .map_err(|e| format!("failed to start task {}: {e}", def.id))
-            .and_then(|()| self.feed(&tm, &clock, &def, input, opts));
+    fn run(
+        &self,
+        mut rec: ReplayRecord,
+        def: TaskDef,
+        input: Input,
+        opts: RunOptions,
+        tm: Arc<TaskMaster>,
+        clock: Arc<ManualClock>,
+    ) {
+        let result = self.feed(&tm, &clock, &def, input, opts);
         if let Some(stats) = tm.task_stats(&def.id) {
             rec.stats = stats;
         }
+        self.running.lock().remove(&rec.id);
         tm.stop_task(&def.id);
         // The replay's anonymous topics go with it; handlers have their events queued.
         self.alerts

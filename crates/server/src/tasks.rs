@@ -593,7 +593,26 @@ impl TaskService {
     }
 
     fn view(&self, rec: &TaskRecord, opts: ViewOptions) -> TaskView {
-        let executing = self.engine.is_executing(&rec.id);
+        self.view_in(rec, opts, &self.engine)
+    }
+
+    /// `GET /tasks/{id}?replay-id=`: the task as the replay's own engine runs it.
+    pub fn get_in_replay(
+        &self,
+        id: &str,
+        view: ViewOptions,
+        engine: &TaskMaster,
+    ) -> Result<TaskView, ApiError> {
+        let rec = self
+            .store
+            .get(id)
+            .map_err(store_err)?
+            .ok_or_else(|| ApiError::not_found("no task exists"))?;
+        Ok(self.view_in(&rec, view, engine))
+    }
+
+    fn view_in(&self, rec: &TaskRecord, opts: ViewOptions, engine: &TaskMaster) -> TaskView {
+        let executing = engine.is_executing(&rec.id);
         let script = if opts.raw_script {
             rec.script.clone()
         } else {
@@ -605,10 +624,10 @@ impl TaskService {
         };
         let mut stats = json!({});
         if executing {
-            if let Some(live) = self.engine.task_dot(&rec.id, opts.labels) {
+            if let Some(live) = engine.task_dot(&rec.id, opts.labels) {
                 dot = live;
             }
-            if let Some(s) = self.engine.task_stats(&rec.id) {
+            if let Some(s) = engine.task_stats(&rec.id) {
                 stats = s;
             }
         }

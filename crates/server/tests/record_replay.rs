@@ -446,3 +446,34 @@ fn kapacitor_batch_fixture_replays() {
     got.sort();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn a_running_replay_shows_its_own_task_state() {
+    // Two points 8s apart on the real clock: the replay runs for 8 seconds.
+    let text = "telegraf\nautogen\ncpu,host=a usage_idle=50 1500000000000000000\n\
+                telegraf\nautogen\ncpu,host=a usage_idle=90 1500000008000000000\n";
+    let (_tmp, s) = server_with_recordings(&[("slow.srpl", &|p: &Path| gzip_file(p, text))]);
+    define(&s, "cpu_alert", &cpu_alert(&s.dir.join("a.log")), "disabled");
+    let r = s.post(
+        "/kapacitor/v1/replays",
+        &json!({"id": "slow", "task": "cpu_alert", "recording": "slow", "clock": "real"}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t = s.get("/kapacitor/v1/tasks/cpu_alert?replay-id=slow").json();
+    assert_eq!(t["executing"], true, "{t}");
+    // The first point goes in at once, the second 8 seconds later.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut collected = Value::Null;
+    while Instant::now() < deadline && collected != 1 {
+        let t = s.get("/kapacitor/v1/tasks/cpu_alert?replay-id=slow").json();
+        collected = t["stats"]["node-stats"]["from1"]["collected"].clone();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(collected, 1);
+    // The live task is untouched.
+    assert_eq!(s.get("/kapacitor/v1/tasks/cpu_alert").json()["executing"], false);
+    assert_eq!(wait_done(&s, "/kapacitor/v1/replays/slow")["status"], "finished");
+    let r = s.get("/kapacitor/v1/tasks/cpu_alert?replay-id=slow");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json(), common::error_json("replay slow is not running"));
+}
