@@ -155,7 +155,10 @@ fn parse_lines(r: impl Read, what: &str) -> Result<Vec<Batch>, String> {
         }
         let b: JsonBatch = serde_json::from_str(&line)
             .map_err(|e| format!("invalid batch in {what} line {}: {e}", i + 1))?;
-        out.push(b.to_batch().map_err(|e| format!("{what} line {}: {e}", i + 1))?);
+        out.push(
+            b.to_batch()
+                .map_err(|e| format!("{what} line {}: {e}", i + 1))?,
+        );
     }
     Ok(out)
 }
@@ -180,7 +183,10 @@ pub fn read(path: &Path) -> Result<Vec<Vec<Batch>>, String> {
         for i in 0.. {
             let name = i.to_string();
             let Ok(entry) = zip.by_name(&name) else { break };
-            sources.push(parse_lines(entry, &format!("{} entry {name}", path.display()))?);
+            sources.push(parse_lines(
+                entry,
+                &format!("{} entry {name}", path.display()),
+            )?);
         }
         return Ok(sources);
     }
@@ -255,13 +261,19 @@ mod tests {
         assert_eq!(b.points[0].tags, b.tags, "inherits the batch tags");
         assert_eq!(b.points[1].tags.len(), 2);
         assert_eq!(b.tmax, b.points[1].time);
-        assert_eq!(b.points[1].fields.get("mean"), Some(&FieldValue::Float(91.0)));
+        assert_eq!(
+            b.points[1].fields.get("mean"),
+            Some(&FieldValue::Float(91.0))
+        );
     }
 
     #[test]
     fn zip_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let b = serde_json::from_str::<JsonBatch>(LINE).unwrap().to_batch().unwrap();
+        let b = serde_json::from_str::<JsonBatch>(LINE)
+            .unwrap()
+            .to_batch()
+            .unwrap();
         let path = dir.path().join("r.brpl");
         let size = write(&path, &[vec![b.clone()], vec![b.clone(), b.clone()]]).unwrap();
         assert!(size > 0 && is_zip(&path));

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod batch_scheduler;
+pub mod brpl;
 pub mod cli;
 pub mod config;
 pub mod env;
@@ -13,7 +14,6 @@ pub mod recording_batch;
 pub mod replay;
 pub mod server;
 pub mod srpl;
-pub mod brpl;
 pub mod state;
 pub mod stats;
 pub mod tasks;

@@ -282,9 +282,15 @@ impl RecordingService {
             // with its `<id>.1.brpl`... read along).
             let (id, rec_type) = if let Some(id) = name.strip_suffix(".srpl") {
                 (id, "stream")
-            } else if let Some(id) = name.strip_suffix(".0.brpl").filter(|_| !crate::brpl::is_zip(&path)) {
+            } else if let Some(id) = name
+                .strip_suffix(".0.brpl")
+                .filter(|_| !crate::brpl::is_zip(&path))
+            {
                 (id, "batch")
-            } else if let Some(id) = name.strip_suffix(".brpl").filter(|_| crate::brpl::is_zip(&path)) {
+            } else if let Some(id) = name
+                .strip_suffix(".brpl")
+                .filter(|_| crate::brpl::is_zip(&path))
+            {
                 (id, "batch")
             } else {
                 continue;
@@ -461,7 +467,9 @@ impl RecordingService {
             });
         if let Err(e) = spawned {
             let _ = self.store.delete(id);
-            return Err(ApiError::internal(format!("failed to start recording: {e}")));
+            return Err(ApiError::internal(format!(
+                "failed to start recording: {e}"
+            )));
         }
         self.get(id)
     }
@@ -528,7 +536,11 @@ impl RecordingService {
             None
         };
         let clusters = self.clusters()?;
-        let (rec_type, ext) = if stream { ("stream", "srpl") } else { ("batch", "brpl") };
+        let (rec_type, ext) = if stream {
+            ("stream", "srpl")
+        } else {
+            ("batch", "brpl")
+        };
         self.start_background(&id, rec_type, ext, move |path| {
             let batches =
                 crate::recording_batch::query_once(&clusters, &opts.cluster, &opts.query)?;

@@ -231,7 +231,9 @@ pub fn replay_batches(
     }
     let mut queue: Vec<(i64, usize, kapa_engine::Batch)> = Vec::new();
     for (i, batches) in sources.into_iter().enumerate() {
-        let first = batches.iter().find_map(|b| b.points.first().map(|p| p.time));
+        let first = batches
+            .iter()
+            .find_map(|b| b.points.first().map(|p| p.time));
         let diff = first.map(|f| opts.zero - f).unwrap_or(0);
         let mut prev_tmax = opts.zero;
         for mut b in batches {
@@ -248,7 +250,11 @@ pub fn replay_batches(
             }
             prev_tmax = b.tmax;
             // The wait is measured on the shifted time even with the recorded times kept.
-            let wait = if opts.recording_time { b.tmax + diff } else { b.tmax };
+            let wait = if opts.recording_time {
+                b.tmax + diff
+            } else {
+                b.tmax
+            };
             queue.push((wait, i, b));
         }
     }
@@ -363,12 +369,22 @@ impl ReplayService {
         let real_clock = parse_clock(&opts.clock)?;
         let def = self.tasks.task_def(&opts.task)?;
         if def.task_type != kapa_pipeline::TaskType::Batch {
-            return Err(ApiError::bad_request(format!("task {} is not a batch task", def.id)));
+            return Err(ApiError::bad_request(format!(
+                "task {} is not a batch task",
+                def.id
+            )));
         }
         let start = crate::recording::parse_time(&opts.start, "start")?;
         let stop = crate::recording::parse_time(&opts.stop, "stop")?;
         self.recordings.clusters()?;
-        self.launch(id, def, String::new(), opts.recording_time, real_clock, Input::Range { start, stop })
+        self.launch(
+            id,
+            def,
+            String::new(),
+            opts.recording_time,
+            real_clock,
+            Input::Range { start, stop },
+        )
     }
 
     /// `POST /replays/query`.
@@ -382,8 +398,18 @@ impl ReplayService {
         kapa_influxdb::influxql::Query::parse(&opts.query)
             .map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?;
         self.recordings.clusters()?;
-        let input = Input::Query { query: opts.query, cluster: opts.cluster };
-        self.launch(id, def, String::new(), opts.recording_time, real_clock, input)
+        let input = Input::Query {
+            query: opts.query,
+            cluster: opts.cluster,
+        };
+        self.launch(
+            id,
+            def,
+            String::new(),
+            opts.recording_time,
+            real_clock,
+            input,
+        )
     }
 
     /// `POST /replays`: starts the replay in the background.
@@ -414,7 +440,14 @@ impl ReplayService {
             path: recording.data_path.clone(),
             batch: recording.rec_type == "batch",
         };
-        self.launch(id, def, recording.id, opts.recording_time, real_clock, input)
+        self.launch(
+            id,
+            def,
+            recording.id,
+            opts.recording_time,
+            real_clock,
+            input,
+        )
     }
 
     fn launch(
@@ -477,11 +510,7 @@ impl ReplayService {
         input: Input,
         opts: RunOptions,
     ) -> Result<u64, String> {
-        let clusters = || {
-            self.recordings
-                .clusters()
-                .map_err(|e| e.message)
-        };
+        let clusters = || self.recordings.clusters().map_err(|e| e.message);
         match input {
             Input::File { path, batch: true } => run_batches(tm, clock, Path::new(&path), opts),
             Input::File { path, batch: false } => run_stream(tm, clock, Path::new(&path), opts),

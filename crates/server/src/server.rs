@@ -282,7 +282,7 @@ async fn serve(
     let stats_cfg = crate::stats::StatsConfig::from_raw(&cfg.raw)?;
     engine.set_influxdb(clusters.clone());
     crate::influx::probe_in_background(clusters.clone());
-        let tasks =
+    let tasks =
         Arc::new(TaskService::new(store, engine.clone()).with_templates(storage.templates()));
     let expiry = cfg
         .raw

@@ -251,8 +251,11 @@ fn gzip_file(path: &Path, text: &str) {
     gz.finish().unwrap();
 }
 
+/// Makes one file of the replay dir at the given path.
+type MakeFile<'a> = &'a dyn Fn(&Path);
+
 /// A server whose replay dir holds the given files before it starts.
-fn server_with_recordings(files: &[(&str, &dyn Fn(&Path))]) -> (tempfile::TempDir, Server) {
+fn server_with_recordings(files: &[(&str, MakeFile<'_>)]) -> (tempfile::TempDir, Server) {
     let tmp = tempfile::tempdir().unwrap();
     common::write_config(tmp.path());
     let dir: PathBuf = tmp.path().join("replay");
@@ -388,7 +391,10 @@ fn bad_requests_get_kapacitor_style_errors() {
 fn kapacitor_batch_fixture_replays() {
     let fixture = Path::new("/work/shared/kapacitor-testdata/TestBatch_SimpleMR.0.brpl");
     if !fixture.exists() {
-        println!("skipped: Kapacitor's fixtures are not at {}", fixture.display());
+        println!(
+            "skipped: Kapacitor's fixtures are not at {}",
+            fixture.display()
+        );
         return;
     }
     let (_tmp, s) = server_with_recordings(&[("TestBatch_SimpleMR.0.brpl", &|p: &Path| {
@@ -418,7 +424,10 @@ fn kapacitor_batch_fixture_replays() {
     // Every recorded batch gives one count, stamped with the batch's last point (the
     // fixture has no tmax) and keeping the recorded 2015 times.
     let text = std::fs::read_to_string(fixture).unwrap();
-    let batches: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let batches: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let events = wait_lines(&log, batches.len());
     assert_eq!(events.len(), batches.len(), "{events:?}");
     let mut expected: Vec<(String, String, i64)> = batches
@@ -453,10 +462,16 @@ fn a_running_replay_shows_its_own_task_state() {
     let text = "telegraf\nautogen\ncpu,host=a usage_idle=50 1500000000000000000\n\
                 telegraf\nautogen\ncpu,host=a usage_idle=90 1500000008000000000\n";
     let (_tmp, s) = server_with_recordings(&[("slow.srpl", &|p: &Path| gzip_file(p, text))]);
-    define(&s, "cpu_alert", &cpu_alert(&s.dir.join("a.log")), "disabled");
+    define(
+        &s,
+        "cpu_alert",
+        &cpu_alert(&s.dir.join("a.log")),
+        "disabled",
+    );
     let r = s.post(
         "/kapacitor/v1/replays",
-        &json!({"id": "slow", "task": "cpu_alert", "recording": "slow", "clock": "real"}).to_string(),
+        &json!({"id": "slow", "task": "cpu_alert", "recording": "slow", "clock": "real"})
+            .to_string(),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let t = s.get("/kapacitor/v1/tasks/cpu_alert?replay-id=slow").json();
@@ -471,8 +486,14 @@ fn a_running_replay_shows_its_own_task_state() {
     }
     assert_eq!(collected, 1);
     // The live task is untouched.
-    assert_eq!(s.get("/kapacitor/v1/tasks/cpu_alert").json()["executing"], false);
-    assert_eq!(wait_done(&s, "/kapacitor/v1/replays/slow")["status"], "finished");
+    assert_eq!(
+        s.get("/kapacitor/v1/tasks/cpu_alert").json()["executing"],
+        false
+    );
+    assert_eq!(
+        wait_done(&s, "/kapacitor/v1/replays/slow")["status"],
+        "finished"
+    );
     let r = s.get("/kapacitor/v1/tasks/cpu_alert?replay-id=slow");
     assert_eq!(r.status, 404);
     assert_eq!(r.json(), common::error_json("replay slow is not running"));

@@ -129,20 +129,13 @@ mod tests {
         )
         .unwrap();
         let out = format_template(&t, &TimeZone::UTC).unwrap();
-        assert_eq!(
-            out,
-            format!(
-                "ID: tpl\nError: \nType: stream\nCreated: 04 May 16 21:01 UTC\nModified: 04 May 16 21:01 UTC\nTICKscript:\nvar x = 5\nstream\n\nVars:\n{}{}{}DOT:\ndigraph tpl {{\n}}\n",
-                format!(
-                    "{:<30}{:<10}{:<40}{:<40}\n",
-                    "Name", "Type", "Default Value", "Description"
-                ),
-                format!(
-                    "{:<30}{:<10}{:<40}{:<40}\n",
-                    "m", "string", "<required>", ""
-                ),
-                format!("{:<30}{:<10}{:<40}{:<40}\n", "x", "int", "5", "threshold"),
-            )
+        let row = |a: &str, b: &str, c: &str, d: &str| format!("{a:<30}{b:<10}{c:<40}{d:<40}\n");
+        let expected = format!(
+            "ID: tpl\nError: \nType: stream\nCreated: 04 May 16 21:01 UTC\nModified: 04 May 16 21:01 UTC\nTICKscript:\nvar x = 5\nstream\n\nVars:\n{}{}{}DOT:\ndigraph tpl {{\n}}\n",
+            row("Name", "Type", "Default Value", "Description"),
+            row("m", "string", "<required>", ""),
+            row("x", "int", "5", "threshold"),
         );
+        assert_eq!(out, expected);
     }
 }
