@@ -565,6 +565,8 @@ impl RecordingService {
 
     /// Waits for the stop time (wall clock), then closes the file and the metadata.
     fn finish_stream(&self, mut rec: RecordingRecord, tap: Arc<StreamTap>, tap_id: u64, stop: i64) {
+        let start = rec.date;
+        let mut saved_at = start;
         loop {
             let now = self.engine.clock().now();
             if now >= stop {
@@ -573,6 +575,13 @@ impl RecordingService {
             // Deleted while running: stop early.
             if !matches!(self.store.get(&rec.id), Ok(Some(_))) {
                 break;
+            }
+            // The elapsed share of the duration, saved twice a second for pollers.
+            if now - saved_at >= 500_000_000 && stop > start {
+                saved_at = now;
+                let mut running = rec.clone();
+                running.progress = (now - start) as f64 / (stop - start) as f64;
+                let _ = self.store.put(&rec.id.clone(), &running);
             }
             let left = Duration::from_nanos(u64::try_from(stop - now).unwrap_or(0));
             std::thread::sleep(left.min(Duration::from_millis(100)));

@@ -96,3 +96,47 @@ fn decode<T: DeserializeOwned>(id: &str, bytes: &[u8]) -> Result<T, StorageError
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{RecordingRecord, Storage};
+
+    fn rec(id: &str) -> RecordingRecord {
+        RecordingRecord {
+            id: id.into(),
+            rec_type: "stream".into(),
+            data_path: format!("/r/{id}.srpl"),
+            size: 1,
+            date: 2,
+            error: String::new(),
+            status: "finished".into(),
+            progress: 1.0,
+        }
+    }
+
+    #[test]
+    fn put_get_list_delete_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        {
+            let s = Storage::open(&path).unwrap();
+            let t = s.recordings();
+            assert!(t.list().unwrap().is_empty());
+            t.put("b", &rec("b")).unwrap();
+            t.put("a", &rec("a")).unwrap();
+            assert_eq!(t.get("a").unwrap(), Some(rec("a")));
+            assert_eq!(t.get("zz").unwrap(), None);
+            assert!(
+                s.replays().list().unwrap().is_empty(),
+                "tables are separate"
+            );
+        }
+        let s = Storage::open(&path).unwrap();
+        let t = s.recordings();
+        let ids: Vec<_> = t.list().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(t.delete("a").unwrap());
+        assert!(!t.delete("a").unwrap());
+        assert_eq!(t.list().unwrap().len(), 1);
+    }
+}
