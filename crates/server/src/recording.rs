@@ -564,7 +564,7 @@ impl RecordingService {
     }
 
     /// Waits for the stop time (wall clock), then closes the file and the metadata.
-    fn finish_stream(&self, mut rec: RecordingRecord, tap: Arc<StreamTap>, tap_id: u64, stop: i64) {
+    fn finish_stream(&self, rec: RecordingRecord, tap: Arc<StreamTap>, tap_id: u64, stop: i64) {
         let start = rec.date;
         let mut saved_at = start;
         loop {
@@ -596,26 +596,7 @@ impl RecordingService {
                 .map_err(|e| format!("failed to finish recording: {e}")),
             (None, None) => Err("recording stopped".to_string()),
         };
-        if !matches!(self.store.get(&rec.id), Ok(Some(_))) {
-            let _ = std::fs::remove_file(&rec.data_path);
-            return;
-        }
-        rec.date = self.engine.clock().now();
-        match result {
-            Ok(size) => {
-                rec.status = FINISHED.into();
-                rec.size = i64::try_from(size).unwrap_or(i64::MAX);
-                rec.progress = 1.0;
-            }
-            Err(e) => {
-                tracing::error!(service = "replay", recording = %rec.id, err = %e, "recording failed");
-                rec.status = FAILED.into();
-                rec.error = e;
-            }
-        }
-        if let Err(e) = self.store.put(&rec.id.clone(), &rec) {
-            tracing::error!(service = "replay", recording = %rec.id, err = %e, "failed to save recording");
-        }
+        self.finish(rec, result);
     }
 }
 

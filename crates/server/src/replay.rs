@@ -416,9 +416,6 @@ impl ReplayService {
     pub fn create(self: &Arc<Self>, opts: ReplayOptions) -> Result<ReplayView, ApiError> {
         let id = new_id(&opts.id, "replay")?;
         let real_clock = parse_clock(&opts.clock)?;
-        if self.store.get(&id).map_err(store_err)?.is_some() {
-            return Err(ApiError::bad_request(format!("replay {id} already exists")));
-        }
         let def = self.tasks.task_def(&opts.task)?;
         let recording = self.recordings.record(&opts.recording)?;
         if recording.status != FINISHED {
