@@ -172,6 +172,27 @@ pub struct TaskOptions {
     pub vars: serde_json::Map<String, Value>,
 }
 
+/// A JSON object whose members keep the given order (Go encodes struct fields in order);
+/// empty `id` members are left out, as Go's `omitempty` does.
+#[derive(Debug, Clone)]
+pub struct Ordered(pub Vec<(&'static str, Value)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let members: Vec<_> = self
+            .0
+            .iter()
+            .filter(|(k, v)| !(*k == "id" && v.as_str() == Some("")))
+            .collect();
+        let mut map = s.serialize_map(Some(members.len()))?;
+        for (k, v) in members {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
 /// Options of a task listing (`GET /tasks`).
 #[derive(Debug, Clone, Default)]
 pub struct ListTasks<'a> {
@@ -394,7 +415,12 @@ impl Client {
     }
 
     /// `POST` (or `PATCH` when `patch`) of a JSON body to any API path; the answer as JSON.
-    pub fn send_json(&self, path: &str, body: &Value, patch: bool) -> Result<Value, ApiError> {
+    pub fn send_json<T: Serialize>(
+        &self,
+        path: &str,
+        body: &T,
+        patch: bool,
+    ) -> Result<Value, ApiError> {
         let body = json_body(body).map_err(|e| ApiError::Transport(e.to_string()))?;
         let method = if patch { "PATCH" } else { "POST" };
         let (_, text) = self.send(method, path, "", Some(body))?;

@@ -2,7 +2,9 @@
 //! (unless `-no-wait`) and prints its ID.
 
 use anyhow::anyhow;
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::client::Ordered;
 
 use super::{Ctx, parse_flags, println_text, wait};
 use crate::failure::{EXIT_COMMAND, EXIT_COMMAND_USAGE, Failure};
@@ -115,7 +117,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
         let text = usage::command("record").unwrap_or_default();
         return Err(Failure::usage(EXIT_COMMAND_USAGE, println_text(text)));
     };
-    let (path, body, no_wait): (&str, Value, bool) = match kind.as_str() {
+    let (path, body, no_wait): (&str, Ordered, bool) = match kind.as_str() {
         "stream" => {
             let set = stream_flags();
             let usage = sub_usage("stream", &set);
@@ -127,7 +129,11 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
                 .map_err(|e| anyhow!("invalid duration {:?}: {e}", f.str("duration")))?;
             (
                 "/kapacitor/v1/recordings/stream",
-                json!({"id": f.str("recording-id"), "task": f.str("task"), "stop": rfc3339(now_ns() + d)}),
+                Ordered(vec![
+                    ("id", json!(f.str("recording-id"))),
+                    ("task", json!(f.str("task"))),
+                    ("stop", json!(rfc3339(now_ns() + d))),
+                ]),
                 f.flag("no-wait"),
             )
         }
@@ -141,7 +147,12 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             let (start, stop) = time_range(f.str("start"), f.str("stop"), f.str("past"), &usage)?;
             (
                 "/kapacitor/v1/recordings/batch",
-                json!({"id": f.str("recording-id"), "task": f.str("task"), "start": start, "stop": stop}),
+                Ordered(vec![
+                    ("id", json!(f.str("recording-id"))),
+                    ("task", json!(f.str("task"))),
+                    ("start", json!(start)),
+                    ("stop", json!(stop)),
+                ]),
                 f.flag("no-wait"),
             )
         }
@@ -154,7 +165,12 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             }
             (
                 "/kapacitor/v1/recordings/query",
-                json!({"id": f.str("recording-id"), "query": f.str("query"), "type": f.str("type"), "cluster": f.str("cluster")}),
+                Ordered(vec![
+                    ("id", json!(f.str("recording-id"))),
+                    ("query", json!(f.str("query"))),
+                    ("type", json!(f.str("type"))),
+                    ("cluster", json!(f.str("cluster"))),
+                ]),
                 f.flag("no-wait"),
             )
         }

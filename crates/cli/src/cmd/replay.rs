@@ -4,6 +4,8 @@
 use anyhow::anyhow;
 use serde_json::json;
 
+use crate::client::Ordered;
+
 use super::record::time_range;
 use super::{Ctx, parse_flags, println_text, wait};
 use crate::failure::{EXIT_COMMAND, EXIT_COMMAND_USAGE, Failure};
@@ -54,13 +56,13 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
     if f.str("task").is_empty() {
         return Err(fail(&usage, "must pass task ID"));
     }
-    let body = json!({
-        "id": f.str("replay-id"),
-        "task": f.str("task"),
-        "recording": f.str("recording"),
-        "recording-time": f.flag("rec-time"),
-        "clock": clock(f.flag("real-clock")),
-    });
+    let body = Ordered(vec![
+        ("id", json!(f.str("replay-id"))),
+        ("task", json!(f.str("task"))),
+        ("recording", json!(f.str("recording"))),
+        ("recording-time", json!(f.flag("rec-time"))),
+        ("clock", json!(clock(f.flag("real-clock")))),
+    ]);
     let replay = ctx
         .client
         .send_json("/kapacitor/v1/replays", &body, false)?;
@@ -94,8 +96,14 @@ pub fn live(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             let (start, stop) = time_range(f.str("start"), f.str("stop"), f.str("past"), &usage)?;
             (
                 "/kapacitor/v1/replays/batch",
-                json!({"id": f.str("replay-id"), "task": f.str("task"), "start": start, "stop": stop,
-                       "recording-time": f.flag("rec-time"), "clock": clock(f.flag("real-clock"))}),
+                Ordered(vec![
+                    ("id", json!(f.str("replay-id"))),
+                    ("task", json!(f.str("task"))),
+                    ("start", json!(start)),
+                    ("stop", json!(stop)),
+                    ("recording-time", json!(f.flag("rec-time"))),
+                    ("clock", json!(clock(f.flag("real-clock")))),
+                ]),
                 f.flag("no-wait"),
             )
         }
@@ -117,9 +125,14 @@ pub fn live(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             }
             (
                 "/kapacitor/v1/replays/query",
-                json!({"id": f.str("replay-id"), "task": f.str("task"), "query": f.str("query"),
-                       "cluster": f.str("cluster"), "recording-time": f.flag("rec-time"),
-                       "clock": clock(f.flag("real-clock"))}),
+                Ordered(vec![
+                    ("id", json!(f.str("replay-id"))),
+                    ("task", json!(f.str("task"))),
+                    ("query", json!(f.str("query"))),
+                    ("cluster", json!(f.str("cluster"))),
+                    ("recording-time", json!(f.flag("rec-time"))),
+                    ("clock", json!(clock(f.flag("real-clock")))),
+                ]),
                 f.flag("no-wait"),
             )
         }
