@@ -172,6 +172,27 @@ pub struct TaskOptions {
     pub vars: serde_json::Map<String, Value>,
 }
 
+/// A JSON object whose members keep the given order (Go encodes struct fields in order);
+/// empty `id` members are left out, as Go's `omitempty` does.
+#[derive(Debug, Clone)]
+pub struct Ordered(pub Vec<(&'static str, Value)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let members: Vec<_> = self
+            .0
+            .iter()
+            .filter(|(k, v)| !(*k == "id" && v.as_str() == Some("")))
+            .collect();
+        let mut map = s.serialize_map(Some(members.len()))?;
+        for (k, v) in members {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
 /// Options of a task listing (`GET /tasks`).
 #[derive(Debug, Clone, Default)]
 pub struct ListTasks<'a> {
@@ -391,6 +412,30 @@ impl Client {
     /// `DELETE /tasks/{id}`.
     pub fn delete_task(&self, link: &str) -> Result<(), ApiError> {
         self.send("DELETE", link, "", None).map(|_| ())
+    }
+
+    /// `GET` of any API path; the answer as JSON (templates, recordings, replays).
+    pub fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ApiError> {
+        let (_, body) = self.send("GET", path, &encode_query(query), None)?;
+        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `POST` (or `PATCH` when `patch`) of a JSON body to any API path; the answer as JSON.
+    pub fn send_json<T: Serialize>(
+        &self,
+        path: &str,
+        body: &T,
+        patch: bool,
+    ) -> Result<Value, ApiError> {
+        let body = json_body(body).map_err(|e| ApiError::Transport(e.to_string()))?;
+        let method = if patch { "PATCH" } else { "POST" };
+        let (_, text) = self.send(method, path, "", Some(body))?;
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `DELETE` of any API path.
+    pub fn delete_path(&self, path: &str) -> Result<(), ApiError> {
+        self.send("DELETE", path, "", None).map(|_| ())
     }
 }
 

@@ -32,7 +32,7 @@ Commands:
 \tenable                Enable tasks so they process live data.
 \tdisable               Stop running tasks.
 \treload                Disable then enable running tasks.
-\tpush                  Publish a task definition to another Kapacitor instance. Not implemented yet.
+\tpush                  Publish tasks (and their templates) to another Kapacitor instance.
 \tdelete                Delete tasks, templates, recordings, replays, topics or topic-handlers.
 \tlist                  List tasks, templates, recordings, replays, topics, topic-handlers or service-tests.
 \tshow                  Show the details of a task.

@@ -448,19 +448,12 @@ fn usage_exit_codes() {
 fn unsupported_commands_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     let url = "http://127.0.0.1:1";
-    let out = kapacitor(
-        url,
-        &["record", "stream", "-task", "cpu_alert", "-duration", "20s"],
-        dir.path(),
-    );
+    let out = kapacitor(url, &["watch", "cpu_alert"], dir.path());
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(stderr(&out), "record is not supported yet by this build\n");
-    let out = kapacitor(url, &["list", "recordings"], dir.path());
+    assert_eq!(stderr(&out), "watch is not supported yet by this build\n");
+    let out = kapacitor(url, &["logs"], dir.path());
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(
-        stderr(&out),
-        "list recordings is not supported yet by this build\n"
-    );
+    assert_eq!(stderr(&out), "logs is not supported yet by this build\n");
     let out = kapacitor(url, &["list", "things"], dir.path());
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).starts_with("cannot list 'things' did you mean 'tasks'"));

@@ -14,6 +14,7 @@ mod nodes;
 mod router;
 /// Batch query schedules (`.every`, `.align`, `.cron`).
 pub mod schedule;
+mod tap;
 mod task_master;
 mod template;
 mod time;
@@ -27,6 +28,7 @@ pub use message::{Batch, BatchPoint, Dimensions, Group};
 pub use nodes::query::build_query;
 /// Reloads every sideload source in use (`POST /kapacitor/v1/sideload/reload`, SIGHUP).
 pub use nodes::sideload::reload_sources as reload_sideload_sources;
+pub use tap::WriteTap;
 pub use task_master::{EngineConfig, ServerInfo, TaskDef, TaskMaster};
 pub use template::{GoTemplate, TemplateKind};
 

@@ -13,6 +13,7 @@ use crate::alert_event::AlertSink;
 use crate::exec::{ExecutingTask, TaskHandle};
 use crate::node::TaskCtx;
 use crate::router::{Route, Router};
+use crate::tap::WriteTap;
 use crate::{EngineError, nodes};
 
 /// Identity of this server, as alert templates see it (`.ServerInfo`).
@@ -74,6 +75,10 @@ pub struct TaskMaster {
     loopback: Arc<Mutex<Vec<(String, String, Point)>>>,
     /// Engine-wide idle-group expiry in ns (0 = off, Kapacitor's behaviour).
     group_expiry: std::sync::atomic::AtomicI64,
+    /// Recording taps; `tapping` lets writes skip the lock when there is none.
+    taps: RwLock<Vec<(u64, Arc<dyn WriteTap>)>>,
+    tapping: std::sync::atomic::AtomicBool,
+    next_tap: std::sync::atomic::AtomicU64,
     /// The `[[influxdb]]` clusters (batch queries, influxDBOut).
     influxdb: RwLock<Option<Arc<kapa_influxdb::Clusters>>>,
 }
@@ -115,6 +120,9 @@ impl TaskMaster {
             router: RwLock::new(Arc::new(Router::default())),
             loopback: Arc::new(Mutex::new(Vec::new())),
             group_expiry: std::sync::atomic::AtomicI64::new(0),
+            taps: RwLock::new(Vec::new()),
+            tapping: std::sync::atomic::AtomicBool::new(false),
+            next_tap: std::sync::atomic::AtomicU64::new(0),
             influxdb: RwLock::new(None),
         })
     }
@@ -226,6 +234,11 @@ impl TaskMaster {
 
     /// Processes written points; returns once every task has processed them.
     pub fn write_points(&self, db: &str, rp: &str, points: &[Point]) {
+        if self.tapping.load(std::sync::atomic::Ordering::Relaxed) {
+            for (_, tap) in self.taps.read().iter() {
+                tap.on_write(db, rp, points);
+            }
+        }
         let router = self.router.read().clone();
         router.dispatch(db, rp, points);
         self.drain_loopback();
@@ -312,6 +325,33 @@ impl TaskMaster {
         if let Err(e) = spawned {
             tracing::error!(err = %e, "cannot start the engine ticker; barrier and stats nodes will not fire");
         }
+    }
+
+    /// Adds a write tap; returns its id for `remove_tap`.
+    pub fn add_tap(&self, tap: Arc<dyn WriteTap>) -> u64 {
+        let id = self
+            .next_tap
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut taps = self.taps.write();
+        taps.push((id, tap));
+        self.tapping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        id
+    }
+
+    /// Removes a write tap; writes that return after this no longer reach it.
+    pub fn remove_tap(&self, id: u64) {
+        let mut taps = self.taps.write();
+        taps.retain(|(i, _)| *i != id);
+        self.tapping
+            .store(!taps.is_empty(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The measurements a stream task reads (`None`: every measurement), as its
+    /// recordings filter them.
+    pub fn task_measurements(def: &TaskDef) -> Result<Option<Vec<String>>, EngineError> {
+        let p = kapa_pipeline::compile(&def.script, def.task_type, &def.vars)?;
+        Ok(measurements(&p).map(|m| m.into_iter().map(|s| s.to_string()).collect()))
     }
 
     /// Sets the InfluxDB clusters used by tasks started afterwards.

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod batch_scheduler;
+pub mod brpl;
 pub mod cli;
 pub mod config;
 pub mod env;
@@ -10,11 +11,17 @@ pub mod influx;
 pub mod json_patch;
 pub mod load;
 pub mod logging;
+pub mod recording;
+pub mod recording_batch;
+pub mod replay;
 pub mod server;
+pub mod srpl;
 pub mod state;
 pub mod stats;
 pub mod subscriptions;
 pub mod tasks;
+pub mod template_vars;
+pub mod templates;
 pub mod udp;
 pub mod vars;
 

@@ -286,7 +286,8 @@ async fn serve(
     let stats_cfg = crate::stats::StatsConfig::from_raw(&cfg.raw)?;
     engine.set_influxdb(clusters.clone());
     crate::influx::probe_in_background(clusters.clone());
-    let tasks = Arc::new(TaskService::new(store, engine.clone()));
+    let tasks =
+        Arc::new(TaskService::new(store, engine.clone()).with_templates(storage.templates()));
     let expiry = cfg
         .raw
         .get("task")
@@ -335,6 +336,26 @@ async fn serve(
         write_pidfile(p)?;
     }
 
+    let recordings = Arc::new(crate::recording::RecordingService::new(
+        storage.recordings(),
+        &cfg.replay.dir,
+        engine.clone(),
+        tasks.clone(),
+    ));
+    recordings.fail_interrupted();
+    recordings.adopt_files();
+    let replays = Arc::new(crate::replay::ReplayService::new(
+        storage.replays(),
+        recordings.clone(),
+        tasks.clone(),
+        alerts.clone(),
+        ServerInfo {
+            hostname: identity.hostname.clone(),
+            cluster_id: identity.cluster_id.clone(),
+            server_id: identity.server_id.clone(),
+        },
+    ));
+    replays.fail_interrupted();
     let state = Arc::new(AppState {
         tasks: tasks.clone(),
         engine,
@@ -344,6 +365,8 @@ async fn serve(
         default_rp: cfg.default_retention_policy.clone(),
         log_level: level,
         loaded_tasks,
+        recordings,
+        replays,
     });
     // Points from UDP listeners take the same path as a /write body.
     let ingest: crate::udp::Ingest = {

@@ -38,4 +38,8 @@ pub struct AppState {
     pub log_level: LevelHandle,
     /// Tasks defined by the `[load] dir`, which the API must not change.
     pub loaded_tasks: crate::load::LoadedTasks,
+    /// Recordings.
+    pub recordings: Arc<crate::recording::RecordingService>,
+    /// Replays.
+    pub replays: Arc<crate::replay::ReplayService>,
 }

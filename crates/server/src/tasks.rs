@@ -151,10 +151,12 @@ pub struct TaskView {
 /// Tasks: the store plus the engine.
 #[derive(Debug)]
 pub struct TaskService {
-    store: TaskStore,
-    engine: Arc<TaskMaster>,
+    pub(crate) store: TaskStore,
+    pub(crate) engine: Arc<TaskMaster>,
     // Serialises changes so that check-then-write sequences do not interleave.
-    changes: Mutex<()>,
+    pub(crate) changes: Mutex<()>,
+    /// Task templates (`crate::templates`); none in unit tests without storage.
+    pub(crate) templates: Option<kapa_storage::JsonTable<kapa_storage::TemplateRecord>>,
 }
 
 fn store_err(e: kapa_storage::StorageError) -> ApiError {
@@ -237,7 +239,17 @@ impl TaskService {
             store,
             engine,
             changes: Mutex::new(()),
+            templates: None,
         }
+    }
+
+    /// Keeps templates in this table.
+    pub fn with_templates(
+        mut self,
+        templates: kapa_storage::JsonTable<kapa_storage::TemplateRecord>,
+    ) -> Self {
+        self.templates = Some(templates);
+        self
     }
 
     fn now(&self) -> i64 {
@@ -326,12 +338,14 @@ impl TaskService {
         if self.store.get(&id).map_err(store_err)?.is_some() {
             return Err(ApiError::bad_request(format!("task {id} already exists")));
         }
-        if let Some(t) = opts.template_id.as_deref().filter(|t| !t.is_empty()) {
-            return Err(ApiError::bad_request(format!(
-                "unknown template {t}: err: no template exists"
-            )));
-        }
-        let script = opts.script.clone().unwrap_or_default();
+        let template = match opts.template_id.as_deref().filter(|t| !t.is_empty()) {
+            Some(t) => Some(self.template_for_task(t)?),
+            None => None,
+        };
+        let script = match &template {
+            Some(t) => t.script.clone(),
+            None => opts.script.clone().unwrap_or_default(),
+        };
         if script.is_empty() {
             return Err(ApiError::bad_request("must provide TICKscript"));
         }
@@ -348,7 +362,7 @@ impl TaskService {
         let now = self.now();
         let mut rec = TaskRecord {
             id,
-            template_id: String::new(),
+            template_id: template.map(|t| t.id).unwrap_or_default(),
             task_type: task_type.as_str().to_string(),
             dbrps: explicit.clone(),
             script,
@@ -395,11 +409,16 @@ impl TaskService {
             updated.id = new_id.to_string();
         }
         let template = opts.template_id.as_deref().filter(|t| !t.is_empty());
-        if let Some(t) = template.or(Some(original.template_id.as_str()).filter(|t| !t.is_empty()))
-        {
-            return Err(ApiError::bad_request(format!(
-                "unknown template {t}: err: no template exists"
-            )));
+        let template =
+            match template.or(Some(original.template_id.as_str()).filter(|t| !t.is_empty())) {
+                Some(t) => Some(self.template_for_task(t)?),
+                None => None,
+            };
+        let mut opts = opts;
+        if let Some(t) = &template {
+            // A template task's script is the template's.
+            updated.template_id = t.id.clone();
+            opts.script = Some(t.script.clone());
         }
         let explicit = from_json_dbrps(opts.dbrps.as_deref().unwrap_or_default());
         if let Some(script) = opts.script.as_deref().filter(|s| !s.is_empty()) {
@@ -483,6 +502,26 @@ impl TaskService {
         Ok(())
     }
 
+    /// Validates a task record (templates check their tasks with it).
+    pub(crate) fn validate_record(&self, rec: &TaskRecord) -> Result<String, String> {
+        self.validate(rec)
+    }
+
+    /// Starts a task record, saving its error (templates reload their tasks with it).
+    pub(crate) fn start_record(&self, rec: &mut TaskRecord) -> Result<(), String> {
+        self.start(rec)
+    }
+
+    /// What the engine needs to run a stored task (recordings and replays).
+    pub fn task_def(&self, id: &str) -> Result<TaskDef, ApiError> {
+        let rec = self
+            .store
+            .get(id)
+            .map_err(store_err)?
+            .ok_or_else(|| ApiError::not_found("no task exists"))?;
+        Self::def_of(&rec).map_err(ApiError::internal)
+    }
+
     /// `GET /tasks/{id}`.
     pub fn get(&self, id: &str, view: ViewOptions) -> Result<TaskView, ApiError> {
         let rec = self
@@ -554,7 +593,26 @@ impl TaskService {
     }
 
     fn view(&self, rec: &TaskRecord, opts: ViewOptions) -> TaskView {
-        let executing = self.engine.is_executing(&rec.id);
+        self.view_in(rec, opts, &self.engine)
+    }
+
+    /// `GET /tasks/{id}?replay-id=`: the task as the replay's own engine runs it.
+    pub fn get_in_replay(
+        &self,
+        id: &str,
+        view: ViewOptions,
+        engine: &TaskMaster,
+    ) -> Result<TaskView, ApiError> {
+        let rec = self
+            .store
+            .get(id)
+            .map_err(store_err)?
+            .ok_or_else(|| ApiError::not_found("no task exists"))?;
+        Ok(self.view_in(&rec, view, engine))
+    }
+
+    fn view_in(&self, rec: &TaskRecord, opts: ViewOptions, engine: &TaskMaster) -> TaskView {
+        let executing = engine.is_executing(&rec.id);
         let script = if opts.raw_script {
             rec.script.clone()
         } else {
@@ -566,10 +624,10 @@ impl TaskService {
         };
         let mut stats = json!({});
         if executing {
-            if let Some(live) = self.engine.task_dot(&rec.id, opts.labels) {
+            if let Some(live) = engine.task_dot(&rec.id, opts.labels) {
                 dot = live;
             }
-            if let Some(s) = self.engine.task_stats(&rec.id) {
+            if let Some(s) = engine.task_stats(&rec.id) {
                 stats = s;
             }
         }

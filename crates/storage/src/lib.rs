@@ -1,5 +1,5 @@
-//! Durable stores on redb: tasks and their metadata, alert topic event states, topic
-//! handler specs.
+//! Durable stores on redb: tasks and their metadata, templates, recordings, replays,
+//! alert topic event states, topic handler specs, load-directory items.
 //!
 //! One redb file holds every store (Kapacitor keeps one BoltDB file, `[storage] boltdb`).
 //! Each write is a single committed transaction with redb's default immediate
@@ -8,12 +8,16 @@
 
 mod handler_spec;
 mod load_item;
+mod json_table;
+mod replay;
 mod storage;
 mod task;
 mod topic_state;
 
 pub use handler_spec::{HandlerSpecRecord, HandlerSpecStore};
 pub use load_item::LoadItemStore;
+pub use json_table::JsonTable;
+pub use replay::{RecordingRecord, ReplayRecord, TemplateRecord};
 pub use storage::Storage;
 pub use task::{DbrpRecord, TaskRecord, TaskStore};
 pub use topic_state::{EventStateRecord, TopicStateOp, TopicStateStore};

@@ -8,6 +8,10 @@ use redb::Database;
 use crate::StorageError;
 use crate::handler_spec::{HandlerSpecStore, TOPIC_HANDLERS};
 use crate::load_item::{LOAD_ITEMS, LoadItemStore};
+use crate::json_table::JsonTable;
+use crate::replay::{
+    RECORDINGS, REPLAYS, RecordingRecord, ReplayRecord, TEMPLATES, TemplateRecord,
+};
 use crate::task::{TASKS, TaskStore};
 use crate::topic_state::{TOPIC_EVENTS, TopicStateStore};
 
@@ -38,6 +42,9 @@ impl Storage {
         txn.open_table(TOPIC_EVENTS)?;
         txn.open_table(TOPIC_HANDLERS)?;
         txn.open_table(LOAD_ITEMS)?;
+        for name in [TEMPLATES, RECORDINGS, REPLAYS] {
+            txn.open_table(redb::TableDefinition::<&str, &[u8]>::new(name))?;
+        }
         txn.commit()?;
         Ok(Storage { db: Arc::new(db) })
     }
@@ -60,5 +67,20 @@ impl Storage {
     /// The items defined by the `[load] dir`.
     pub fn load_items(&self) -> LoadItemStore {
         LoadItemStore::new(self.db.clone())
+    }
+
+    /// The task templates.
+    pub fn templates(&self) -> JsonTable<TemplateRecord> {
+        JsonTable::new(self.db.clone(), TEMPLATES)
+    }
+
+    /// The recordings' metadata.
+    pub fn recordings(&self) -> JsonTable<RecordingRecord> {
+        JsonTable::new(self.db.clone(), RECORDINGS)
+    }
+
+    /// The replays' metadata.
+    pub fn replays(&self) -> JsonTable<ReplayRecord> {
+        JsonTable::new(self.db.clone(), REPLAYS)
     }
 }

@@ -68,7 +68,10 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
             return super::topics::list_topics(ctx, p);
         }
         "topic-handlers" => return super::topics::list_handlers(ctx, patterns),
-        k @ ("templates" | "recordings" | "replays" | "service-tests") => {
+        k @ ("templates" | "recordings" | "replays") => {
+            return super::resources::list(ctx, k, patterns);
+        }
+        k @ "service-tests" => {
             return Err(not_supported(&format!("list {k}")));
         }
         k => {

@@ -4,12 +4,18 @@ mod define;
 mod define_topic_handler;
 mod help;
 mod list;
+mod push;
+mod record;
+mod replay;
+mod resources;
 mod show;
 mod show_topic;
 mod show_topic_handler;
 mod tasks;
+mod templates;
 mod topics;
 mod version;
+mod wait;
 
 use jiff::tz::TimeZone;
 
@@ -23,13 +29,8 @@ pub const DEFAULT_URL: &str = "http://localhost:9092";
 
 /// Kapacitor commands that this build does not implement yet.
 const NOT_YET: &[&str] = &[
-    "record",
-    "define-template",
-    "replay",
-    "replay-live",
     "watch",
     "logs",
-    "show-template",
     "backup",
     "level",
     "stats",
@@ -135,6 +136,12 @@ pub fn run(args: &[String], env: &Env) -> Result<(), Failure> {
         "show-topic" => show_topic::run(&ctx, rest),
         "show-topic-handler" => show_topic_handler::run(&ctx, rest),
         "version" => version::run(),
+        "record" => record::run(&ctx, rest),
+        "replay" => replay::run(&ctx, rest),
+        "replay-live" => replay::live(&ctx, rest),
+        "define-template" => templates::define(&ctx, rest),
+        "show-template" => templates::show(&ctx, rest),
+        "push" => push::run(&ctx, rest),
         c if NOT_YET.contains(&c) => Err(not_supported(c)),
         c => Err(Failure::usage(
             EXIT_USAGE,

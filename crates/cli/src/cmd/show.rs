@@ -58,7 +58,7 @@ fn list_value(items: &[Value]) -> Result<String, String> {
     Ok(format!("[{}]", parts.join(", ")))
 }
 
-fn var_value(name: &str, var: &Var) -> anyhow::Result<String> {
+pub(crate) fn var_value(name: &str, var: &Var) -> anyhow::Result<String> {
     match (&var.kind[..], &var.value) {
         ("list", Value::Array(items)) => {
             list_value(items).map_err(|e| anyhow::anyhow!("invalid var {name}: {e}"))

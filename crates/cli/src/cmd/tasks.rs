@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 
-use super::{Ctx, not_supported, println_text};
+use super::{Ctx, println_text};
 use crate::client::{Client, ListTasks, Task, TaskOptions};
 use crate::failure::{EXIT_COMMAND_USAGE, Failure};
 use crate::usage;
@@ -93,7 +93,7 @@ pub fn delete(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
         "topics" => return super::topics::delete_topics(ctx, &args[1..]),
         "topic-handlers" => return super::topics::delete_handlers(ctx, &args[1..]),
         kind @ ("templates" | "recordings" | "replays") => {
-            return Err(not_supported(&format!("delete {kind}")));
+            return super::resources::delete(ctx, kind, &args[1..]);
         }
         kind => {
             return Err(anyhow::anyhow!(

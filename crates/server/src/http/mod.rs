@@ -6,8 +6,11 @@ mod alerts_topics;
 mod debug_vars;
 mod http_out;
 mod ping;
+mod recordings;
+mod replays;
 pub(crate) mod sideload;
 mod tasks;
+mod templates;
 mod write;
 
 use std::io::Read;
@@ -279,6 +282,63 @@ pub fn router(state: Arc<AppState>) -> Router {
                     .put(alerts_handlers::put)
                     .patch(alerts_handlers::patch)
                     .delete(alerts_handlers::delete)
+                    .options(no_content),
+            ),
+        )
+        .route(
+            &format!("{BASE}/templates"),
+            with_404(get(templates::list).post(templates::create)),
+        )
+        .route(
+            &format!("{BASE}/templates/{{id}}"),
+            with_404(
+                get(templates::get)
+                    .patch(templates::update)
+                    .delete(templates::delete)
+                    .options(no_content),
+            ),
+        )
+        .route(
+            &format!("{BASE}/recordings"),
+            with_404(get(recordings::list)),
+        )
+        .route(
+            &format!("{BASE}/recordings/stream"),
+            with_404(post(recordings::stream)),
+        )
+        .route(
+            &format!("{BASE}/recordings/batch"),
+            with_404(post(recordings::batch)),
+        )
+        .route(
+            &format!("{BASE}/recordings/query"),
+            with_404(post(recordings::query)),
+        )
+        .route(
+            &format!("{BASE}/recordings/{{id}}"),
+            with_404(
+                get(recordings::get)
+                    .delete(recordings::delete)
+                    .options(no_content),
+            ),
+        )
+        .route(
+            &format!("{BASE}/replays"),
+            with_404(get(replays::list).post(replays::create)),
+        )
+        .route(
+            &format!("{BASE}/replays/batch"),
+            with_404(post(replays::batch)),
+        )
+        .route(
+            &format!("{BASE}/replays/query"),
+            with_404(post(replays::query)),
+        )
+        .route(
+            &format!("{BASE}/replays/{{id}}"),
+            with_404(
+                get(replays::get)
+                    .delete(replays::delete)
                     .options(no_content),
             ),
         )

@@ -110,6 +110,16 @@ pub async fn get(
     Query(params): Params,
 ) -> Result<Response, ApiError> {
     let view = view_options(&params)?;
+    let replay = param(&params, "replay-id").to_string();
+    if !replay.is_empty() {
+        // In the context of a running replay: its isolated engine's state and stats.
+        let engine = app
+            .replays
+            .engine_of(&replay)
+            .ok_or_else(|| ApiError::not_found(format!("replay {replay} is not running")))?;
+        let task = blocking(&app, move |t| t.get_in_replay(&id, view, &engine)).await?;
+        return Ok(json_ok(&task));
+    }
     let task = blocking(&app, move |t| t.get(&id, view)).await?;
     Ok(json_ok(&task))
 }
