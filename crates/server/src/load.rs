@@ -5,9 +5,8 @@
 //!   the script give its databases); the task is enabled, and reloaded when it existed.
 //! - `tasks/<id>.yaml|.yml|.json`: a task from a template (`template-id`, `dbrps`, `vars`).
 //! - `handlers/*.yaml|.yml|.json`: topic handler specs (`topic`, `id`, `kind`, ...).
-//! - `templates/*.tick`: templates. This build has no template support yet, so the step is
-//!   a stub that reports the files it skips; [`Loader::load`] runs it first, as Kapacitor
-//!   does, so adding templates means filling in [`Loader::load_templates`].
+//! - `templates/*.tick`: task templates (the file name is the template id). They load
+//!   first, as in Kapacitor, so tasks of the same directory can be made from them.
 //!
 //! Loaded items are recorded in the `load_items` store (Kapacitor's keys `tasks/<id>`,
 //! `handlers/<topic>/<id>`, `templates/<id>`) and refused to the API.
@@ -23,6 +22,7 @@ use serde::Deserialize;
 
 use crate::http::ApiError;
 use crate::tasks::{DbrpJson, TaskOptions, TaskService, ViewOptions};
+use crate::templates::TemplateOptions;
 
 /// The ids of loaded tasks, shared with the API so it can refuse to change them.
 #[derive(Debug, Default, Clone)]
@@ -156,14 +156,43 @@ impl Loader {
         report
     }
 
-    /// Templates are not supported by this build yet: their files are reported, not loaded.
     fn load_templates(&self, report: &mut LoadReport) {
         for f in files(&self.dir.join("templates"), &["tick"]) {
-            report.errors.push(format!(
-                "failed to load file {}: templates are not supported yet by this build",
-                f.display()
-            ));
+            let id = stem(&f);
+            tracing::info!(service = "load", file = %f.display(), "loading template");
+            match self.load_template(&f, &id) {
+                Ok(()) => {
+                    let key = format!("templates/{id}");
+                    if let Err(e) = self.items.put(&key) {
+                        report.errors.push(format!("recording {key}: {e}"));
+                    }
+                    report.loaded.push(key);
+                }
+                Err(e) => report
+                    .errors
+                    .push(format!("failed to load file {}: {e}", f.display())),
+            }
         }
+    }
+
+    fn load_template(&self, f: &Path, id: &str) -> Result<(), String> {
+        let script = std::fs::read_to_string(f)
+            .map_err(|e| format!("failed to read file {}: {e}", f.display()))?;
+        let opts = TemplateOptions {
+            id: Some(id.to_string()),
+            template_type: None,
+            script: Some(script),
+        };
+        if self.tasks.get_template(id, false).is_ok() {
+            self.tasks
+                .update_template(id, opts)
+                .map_err(|e| format!("failed to update template: {}", e.message))?;
+        } else {
+            self.tasks
+                .create_template(opts)
+                .map_err(|e| format!("failed to create template: {}", e.message))?;
+        }
+        Ok(())
     }
 
     fn load_tasks(&self, report: &mut LoadReport) {
@@ -279,6 +308,8 @@ impl Loader {
                             .delete_topics_with_prefix(&format!("main:{id}:"));
                     })
                     .map_err(|e| e.message)
+            } else if let Some(id) = key.strip_prefix("templates/") {
+                self.tasks.delete_template(id).map_err(|e| e.message)
             } else if let Some(rest) = key.strip_prefix("handlers/") {
                 match rest.rsplit_once('/') {
                     Some((topic, id)) => self

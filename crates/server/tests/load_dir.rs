@@ -128,3 +128,38 @@ fn load_dir_at_start_and_on_sighup() {
     });
     assert_eq!(s.stop(), Some(0));
 }
+
+#[test]
+fn templates_and_template_tasks_load_from_the_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(tmp.path());
+    let load = tmp.path().join("load");
+    std::fs::write(
+        load.join("templates/threshold.tick"),
+        "// The measurement\nvar measurement string\nvar crit = 70.0\n\nstream\n    |from()\n        .measurement(measurement)\n    |alert()\n        .crit(lambda: \"usage_idle\" < crit)\n        .topic('cpu')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        load.join("tasks/mem_alert.yaml"),
+        "template-id: threshold\ndbrps:\n  - db: telegraf\n    rp: autogen\nvars:\n  measurement:\n    type: string\n    value: mem\n",
+    )
+    .unwrap();
+    let s = Server::start_in(tmp.path());
+    let t = s.get("/kapacitor/v1/templates/threshold");
+    assert_eq!(t.status, 200, "{}", t.body);
+    assert_eq!(t.json()["vars"]["crit"]["value"], 70.0);
+    let task = s.get("/kapacitor/v1/tasks/mem_alert").json();
+    assert_eq!(task["template-id"], "threshold", "{task}");
+    assert_eq!(task["status"], "enabled", "{task}");
+    assert_eq!(task["vars"]["measurement"]["value"], "mem");
+
+    // The template file goes away: on SIGHUP the template is removed (its task stays,
+    // as with a template deleted through the API).
+    std::fs::remove_file(load.join("templates/threshold.tick")).unwrap();
+    std::fs::remove_file(load.join("tasks/mem_alert.yaml")).unwrap();
+    let pid = s.pid().to_string();
+    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    wait_until("the template to go", || {
+        s.get("/kapacitor/v1/templates/threshold").status == 404
+    });
+}
