@@ -10,6 +10,7 @@ mod service;
 mod state_writer;
 mod template;
 
+pub use handlers::HandlerServices;
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
 pub use httppost::validate as validate_httppost;
 pub use kapa_models::gojson::to_go_json;

@@ -24,6 +24,8 @@ pub struct ServiceConfig {
     pub delivery: DeliveryConfig,
     /// The `[[httppost]]` endpoints.
     pub httppost: Vec<HttpPostEndpoint>,
+    /// The configuration sections of the other handler services.
+    pub services: handlers::HandlerServices,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +64,7 @@ pub struct AlertService {
     retired: Mutex<Vec<Worker>>,
     delivery: DeliveryConfig,
     endpoints: Endpoints,
+    services: handlers::HandlerServices,
     /// Persists event states when the service has a store.
     writer: Option<StateWriter>,
 }
@@ -79,6 +82,7 @@ impl AlertService {
             retired: Mutex::default(),
             delivery: cfg.delivery,
             endpoints: httppost::compile(&cfg.httppost)?,
+            services: cfg.services,
             writer: None,
         }))
     }
@@ -116,6 +120,7 @@ impl AlertService {
             retired: Mutex::default(),
             delivery: cfg.delivery,
             endpoints: httppost::compile(&cfg.httppost)?,
+            services: cfg.services,
             writer: Some(writer),
         }))
     }
@@ -209,7 +214,7 @@ impl AlertSink for AlertService {
     fn open_topic(&self, topic: &str, specs: &[HandlerSpec]) -> Result<(), String> {
         let handlers = specs
             .iter()
-            .map(|s| handlers::create(s, &self.endpoints))
+            .map(|s| handlers::create(s, &self.endpoints, &self.services))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
         let workers = handlers
@@ -275,6 +280,10 @@ impl AlertSink for AlertService {
         if let Some(handlers) = old {
             self.retire(handlers);
         }
+    }
+
+    fn global_handlers(&self, existing: &[HandlerSpec]) -> (Vec<HandlerSpec>, bool) {
+        self.services.global_handlers(existing)
     }
 
     fn restore(&self, topic: &str, id: &str) -> Option<RestoredEvent> {

@@ -1,15 +1,35 @@
 //! Handler kinds, one module each, created from handler specs by `create`.
 
+mod discord;
 mod exec;
+mod http;
 mod log;
+mod opsgenie2;
 mod options;
+mod pagerduty;
+mod pagerduty2;
 mod post;
+mod services;
+mod slack;
 mod tcp;
+mod teams;
+mod telegram;
+mod victorops;
 
 pub use exec::ExecHandler;
 pub use log::LogHandler;
 pub use post::PostHandler;
 pub use tcp::TcpHandler;
+
+pub use discord::DiscordHandler;
+pub use opsgenie2::OpsGenie2Handler;
+pub use pagerduty::PagerDutyHandler;
+pub use pagerduty2::PagerDuty2Handler;
+pub use services::HandlerServices;
+pub use slack::SlackHandler;
+pub use teams::TeamsHandler;
+pub use telegram::TelegramHandler;
+pub use victorops::VictorOpsHandler;
 
 use std::time::Duration;
 
@@ -51,12 +71,23 @@ pub trait Deliver: Send + std::fmt::Debug {
     fn deliver(&mut self, event: &AlertEvent) -> Result<(), Failure>;
 }
 
-/// Creates a handler from its spec (kind + options); `endpoints` are the `[[httppost]]` ones.
+/// Creates a handler from its spec (kind + options); `endpoints` are the `[[httppost]]` ones,
+/// `services` the configuration sections of the other kinds.
 pub(crate) fn create(
     spec: &HandlerSpec,
     endpoints: &Endpoints,
+    services: &HandlerServices,
 ) -> Result<Box<dyn Deliver>, AlertError> {
+    let o = &spec.options;
     match spec.kind.as_str() {
+        "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
+        "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),
+        "telegram" => Ok(Box::new(TelegramHandler::from_options(o, services)?)),
+        "pagerduty" => Ok(Box::new(PagerDutyHandler::from_options(o, services)?)),
+        "pagerduty2" => Ok(Box::new(PagerDuty2Handler::from_options(o, services)?)),
+        "victorops" => Ok(Box::new(VictorOpsHandler::from_options(o, services)?)),
+        "opsgenie2" => Ok(Box::new(OpsGenie2Handler::from_options(o, services)?)),
+        "discord" => Ok(Box::new(DiscordHandler::from_options(o, services)?)),
         "log" => Ok(Box::new(LogHandler::from_options(&spec.options)?)),
         "post" => Ok(Box::new(PostHandler::from_options(
             &spec.options,
