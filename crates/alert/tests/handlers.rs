@@ -81,6 +81,7 @@ fn service(capacity: usize, httppost: Vec<HttpPostEndpoint>) -> Arc<AlertService
             retry: fast_retries(),
         },
         httppost,
+        ..Default::default()
     })
     .unwrap()
 }
@@ -548,6 +549,7 @@ fn retries_are_bounded_and_bad_addresses_are_not_retried() {
             },
         },
         httppost: vec![],
+        ..Default::default()
     })
     .unwrap();
     svc.open_topic(

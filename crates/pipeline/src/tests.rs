@@ -132,10 +132,10 @@ fn unbuilt_nodes_are_refused_honestly() {
         err.to_string(),
         "line 1 char 15: error calling func \"influxDBOut\" on obj *pipeline.FromNode: the \"influxDBOut\" node is not implemented yet in this build of Kapacitor"
     );
-    let err = build_stream("stream|from()|alert().slack()").unwrap_err();
+    let err = build_stream("stream|from()|alert().zenoss()").unwrap_err();
     assert!(
         err.to_string()
-            .contains("the \"slack\" alert handler is not implemented yet"),
+            .contains("the \"zenoss\" alert handler is not implemented yet"),
         "{err}"
     );
 }

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod env;
+pub mod handler_config;
 pub mod http;
 pub mod logging;
 pub mod server;

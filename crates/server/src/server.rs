@@ -445,6 +445,7 @@ fn alert_service(
     let service_cfg = kapa_alert::ServiceConfig {
         delivery,
         httppost: endpoints,
+        services: crate::handler_config::handler_services(&cfg.raw),
     };
     match state_store {
         Some(store) => kapa_alert::AlertService::with_store(service_cfg, store),

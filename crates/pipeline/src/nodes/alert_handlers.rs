@@ -119,9 +119,20 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
     ("zenoss", "customField", "custom-fields", Arg::Kv),
 ];
 
+/// Kinds this build cannot deliver yet: refused when the script is defined.
+const NOT_BUILT: &[&str] = &[
+    "smtp", "opsgenie", "hipchat", "alerta", "sensu", "pushover", "snmptrap", "mqtt", "kafka",
+    "bigpanda", "servicenow", "zenoss", "talk",
+];
+
 /// Options of a new handler from the property's own arguments (`.email(to...)`,
 /// `.mqtt(topic)`, `.snmpTrap(oid)`; the others take none).
 pub(crate) fn new_options(kind: &str, a: &[Val]) -> ArgResult<Map<String, Value>> {
+    if NOT_BUILT.contains(&kind) {
+        return Err(format!(
+            "the {kind:?} alert handler is not implemented yet in this build of Kapacitor"
+        ));
+    }
     let mut options = Map::new();
     match kind {
         "smtp" => {

@@ -1,0 +1,232 @@
+//! The SaaS handlers against a local HTTP server: the exact method, path, headers and
+//! JSON body Kapacitor sends, disabled services, and which failures are retried.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{RESULT_JSON, WAIT, event, http_server, run, service, spec};
+use kapa_engine::Level;
+use serde_json::json;
+
+/// `s` as a JSON string literal with Go's escaping (for nested JSON documents).
+fn go_str(s: &str) -> String {
+    kapa_alert::to_go_json(&s).unwrap()
+}
+
+#[test]
+fn slack_posts_the_attachment_to_the_workspace_url() {
+    let (addr, rx) = http_server(vec![("200 OK", "ok")]);
+    let svc = service(json!({"slack": [{
+        "enabled": true, "default": true, "workspace": "",
+        "url": format!("http://{addr}/services/T/B/X"), "token": "",
+        "channel": "#alerts", "username": "kapacitor", "icon-emoji": ""}]}));
+    run(&svc, spec("slack", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/services/T/B/X"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        "{\"as_user\":false,\"attachments\":[{\"fallback\":\"cpu:nil is CRITICAL\",\"color\":\"danger\",\"text\":\"cpu:nil is CRITICAL\",\"mrkdwn_in\":[\"text\"]}],\"channel\":\"#alerts\",\"icon_emoji\":\"\",\"text\":\"\",\"username\":\"kapacitor\"}\n"
+    );
+    assert_eq!(svc.handler_stats()[0].sent, 1);
+}
+
+#[test]
+fn slack_handler_options_and_token_and_named_workspace() {
+    let (addr, rx) = http_server(vec![("200 OK", "")]);
+    let svc = service(json!({"slack": [
+        {"enabled": true, "default": true, "workspace": "main", "url": "http://127.0.0.1:1/x", "channel": "#a", "username": "k"},
+        {"enabled": true, "workspace": "other", "url": format!("http://{addr}/hook"),
+         "token": "xoxb-1", "channel": "#b", "username": "k2", "icon-emoji": ":x:"}]}));
+    run(
+        &svc,
+        spec("slack", json!({"workspace": "other", "channel": "#ops", "username": "bot"})),
+        &[event("cpu:nil", Level::Warning)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(r.path, "/hook");
+    assert_eq!(r.header("authorization"), Some("Bearer xoxb-1"));
+    assert_eq!(
+        r.body,
+        "{\"as_user\":false,\"attachments\":[{\"fallback\":\"cpu:nil is WARNING\",\"color\":\"warning\",\"text\":\"cpu:nil is WARNING\",\"mrkdwn_in\":[\"text\"]}],\"channel\":\"#ops\",\"icon_emoji\":\":x:\",\"text\":\"\",\"username\":\"bot\"}\n"
+    );
+}
+
+#[test]
+fn disabled_service_and_unknown_workspace_fail_without_a_request() {
+    let svc = service(json!({"slack": [{"enabled": false, "url": "http://127.0.0.1:1/x"}]}));
+    run(&svc, spec("slack", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let s = &svc.handler_stats()[0];
+    assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
+
+    let svc = service(json!({"slack": [{"enabled": true, "workspace": "a", "url": "http://127.0.0.1:1/x"}]}));
+    run(&svc, spec("slack", json!({"workspace": "b"})), &[event("cpu:nil", Level::Critical)]);
+    let s = &svc.handler_stats()[0];
+    assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
+}
+
+#[test]
+fn server_errors_are_retried_and_client_errors_are_not() {
+    let (addr, rx) = http_server(vec![
+        ("503 Service Unavailable", ""),
+        ("200 OK", ""),
+        ("400 Bad Request", "{\"error\":\"invalid_payload\"}"),
+    ]);
+    let svc = service(json!({"slack": [{"enabled": true, "url": format!("http://{addr}/x")}]}));
+    run(&svc, spec("slack", json!({})), &[event("a", Level::Critical), event("b", Level::Critical)]);
+    for _ in 0..3 {
+        rx.recv_timeout(WAIT).unwrap();
+    }
+    let s = &svc.handler_stats()[0];
+    assert_eq!((s.sent, s.failed, s.retried), (1, 1, 1));
+}
+
+#[test]
+fn teams_posts_a_message_card() {
+    let (addr, rx) = http_server(vec![("200 OK", "1")]);
+    let svc = service(json!({"teams": {"enabled": true, "channel-url": format!("http://{addr}/webhook/abc")}}));
+    run(&svc, spec("teams", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/webhook/abc"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        r#"{"@type":"MessageCard","@context":"http://schema.org/extensions","title":"CRITICAL: [cpu:nil]","text":"cpu:nil is CRITICAL","summary":"CRITICAL: [cpu:nil] - cpu:nil is CRITICAL...","themeColor":"CC4A31"}"#
+    );
+}
+
+#[test]
+fn telegram_sends_message_to_bot_url() {
+    let (addr, rx) = http_server(vec![("200 OK", "{\"ok\":true}")]);
+    let svc = service(json!({"telegram": {"enabled": true, "url": format!("http://{addr}/bot"),
+        "token": "123:ABC", "chat-id": "-42", "parse-mode": "Markdown",
+        "disable-web-page-preview": false, "disable-notification": false}}));
+    run(
+        &svc,
+        spec("telegram", json!({"disable-web-page-preview": true})),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/bot123:ABC/sendMessage"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        "{\"chat_id\":\"-42\",\"disable_web_page_preview\":true,\"parse_mode\":\"Markdown\",\"text\":\"cpu:nil is CRITICAL\"}\n"
+    );
+}
+
+#[test]
+fn pagerduty_v1_trigger_and_resolve() {
+    let (addr, rx) = http_server(vec![("200 OK", ""), ("200 OK", "")]);
+    let svc = service(json!({"pagerduty": {"enabled": true, "url": format!("http://{addr}/generic/2010-04-15/create_event.json"), "service-key": "SK"}}));
+    run(
+        &svc,
+        spec("pagerduty", json!({})),
+        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/generic/2010-04-15/create_event.json"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        "{\"client\":\"kapacitor\",\"client_url\":\"http://localhost:9092\",\"description\":\"cpu:nil is CRITICAL\",\"details\":\"{\\u0026#34;Name\\u0026#34;:\\u0026#34;cpu\\u0026#34;}\",\"event_type\":\"trigger\",\"incident_key\":\"cpu:nil\",\"service_key\":\"SK\"}\n"
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert!(r.body.contains("\"event_type\":\"resolve\""), "{}", r.body);
+}
+
+#[test]
+fn pagerduty2_trigger_with_links_and_resolve() {
+    let (addr, rx) = http_server(vec![("202 Accepted", ""), ("202 Accepted", "")]);
+    let svc = service(json!({"pagerduty2": {"enabled": true, "url": format!("http://{addr}/v2/enqueue"), "routing-key": "CFG"}}));
+    run(
+        &svc,
+        spec(
+            "pagerduty2",
+            json!({"routing-key": "RK", "links": [{"href": "http://h/{{ .ID }}", "text": "{{ .Name }}"}, {"href": "http://x"}]}),
+        ),
+        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/enqueue"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("accept"), Some("application/vnd.pagerduty+json;version=2"));
+    assert_eq!(
+        r.body,
+        format!(
+            "{{\"routing_key\":\"RK\",\"event_action\":\"trigger\",\"dedup_key\":\"cpu:nil\",\"payload\":{{\"summary\":\"cpu:nil is CRITICAL\",\"source\":\"a\",\"severity\":\"critical\",\"timestamp\":\"1971-01-01T00:00:02.000000000Z\",\"class\":\"cpu_alert\",\"component\":\"\",\"group\":\"\",\"custom_details\":{{\"result\":{RESULT_JSON}}}}},\"images\":null,\"links\":[{{\"href\":\"http://h/cpu:nil\",\"text\":\"cpu\"}},{{\"href\":\"http://x\",\"text\":\"http://x\"}}],\"client\":\"kapacitor\",\"client_url\":\"http://localhost:9092\"}}\n"
+        )
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        r.body,
+        "{\"routing_key\":\"RK\",\"dedup_key\":\"cpu:nil\",\"event_action\":\"resolve\"}\n"
+    );
+}
+
+#[test]
+fn victorops_posts_to_api_key_and_routing_key() {
+    let (addr, rx) = http_server(vec![("200 OK", "")]);
+    let svc = service(json!({"victorops": {"enabled": true, "url": format!("http://{addr}/integrations/generic/20131114/alert"), "api-key": "API", "routing-key": "CFG", "json-data": false}}));
+    run(&svc, spec("victorops", json!({"routing-key": "RK"})), &[event("cpu:nil", Level::Critical)]);
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/integrations/generic/20131114/alert/API/RK")
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        format!(
+            "{{\"data\":{},\"entity_id\":\"cpu:nil\",\"message_type\":\"CRITICAL\",\"monitoring_tool\":\"kapacitor\",\"state_message\":\"cpu:nil is CRITICAL\",\"timestamp\":31536002}}\n",
+            go_str(RESULT_JSON)
+        )
+    );
+}
+
+#[test]
+fn opsgenie2_creates_then_adds_a_note_on_recovery() {
+    let (addr, rx) = http_server(vec![("202 Accepted", ""), ("202 Accepted", "")]);
+    let svc = service(json!({"opsgenie2": {"enabled": true, "url": format!("http://{addr}/v2/alerts"),
+        "api-key": "KEY", "teams": ["ops"], "recipients": [], "recovery_action": "notes"}}));
+    run(
+        &svc,
+        spec("opsgenie2", json!({"recipients-list": ["bob"]})),
+        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/alerts"));
+    assert_eq!(r.header("authorization"), Some("GenieKey KEY"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        format!(
+            "{{\"alias\":\"Y3B1Om5pbA==\",\"description\":{},\"details\":{{\"Kapacitor Task Name\":\"cpu\",\"Level\":\"CRITICAL\",\"Monitoring Tool\":\"Kapacitor\",\"host\":\"a\"}},\"entity\":\"cpu:nil\",\"message\":\"cpu:nil is CRITICAL\",\"note\":\"\",\"priority\":\"P1\",\"responders\":[{{\"name\":\"ops\",\"type\":\"team\"}},{{\"type\":\"user\",\"username\":\"bob\"}}]}}\n",
+            go_str(RESULT_JSON)
+        )
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(r.path, "/v2/alerts/Y3B1Om5pbA==/notes?identifierType=alias");
+    assert_eq!(r.body, "{\"note\":\"cpu:nil is OK\"}\n");
+}
+
+#[test]
+fn discord_posts_an_embed_with_a_title_template() {
+    let (addr, rx) = http_server(vec![("204 No Content", "")]);
+    let svc = service(json!({"discord": [{"enabled": true, "default": true, "workspace": "",
+        "url": format!("http://{addr}/api/webhooks/1/x"), "timestamp": true,
+        "username": "Kapacitor", "avatar-url": "http://a/x.png", "embed-title": "Kapacitor Alert"}]}));
+    run(
+        &svc,
+        spec("discord", json!({"embed-title": "{{ .Level }} on {{ index .Tags \"host\" }}"})),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/webhooks/1/x"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        "{\"avatar_url\":\"http://a/x.png\",\"embeds\":[{\"color\":16342867,\"title\":\"CRITICAL on a\",\"description\":\"cpu:nil is CRITICAL\",\"timestamp\":\"1971-01-01T00:00:02Z\"}],\"username\":\"Kapacitor\"}\n"
+    );
+    assert_eq!(svc.handler_stats()[0].sent, 1);
+}
