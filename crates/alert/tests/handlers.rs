@@ -207,11 +207,11 @@ fn log_handler_appends_go_json_lines() {
 fn unknown_handler_kind_and_missing_options_are_errors() {
     let svc = AlertService::new();
     let err = svc
-        .open_topic("t", &[spec("slack", json!({}))])
+        .open_topic("t", &[spec("nosuchkind", json!({}))])
         .unwrap_err();
     assert_eq!(
         err,
-        "the \"slack\" alert handler is not implemented yet in this build of Kapacitor"
+        "the \"nosuchkind\" alert handler is not implemented yet in this build of Kapacitor"
     );
     let err = svc.open_topic("t", &[spec("log", json!({}))]).unwrap_err();
     assert_eq!(
