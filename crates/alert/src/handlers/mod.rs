@@ -11,6 +11,7 @@ mod pagerduty2;
 mod post;
 mod services;
 mod slack;
+mod smtp;
 mod tcp;
 mod teams;
 mod telegram;
@@ -27,6 +28,7 @@ pub use pagerduty::PagerDutyHandler;
 pub use pagerduty2::PagerDuty2Handler;
 pub use services::HandlerServices;
 pub use slack::SlackHandler;
+pub use smtp::SmtpHandler;
 pub use teams::TeamsHandler;
 pub use telegram::TelegramHandler;
 pub use victorops::VictorOpsHandler;
@@ -80,6 +82,7 @@ pub(crate) fn create(
 ) -> Result<Box<dyn Deliver>, AlertError> {
     let o = &spec.options;
     match spec.kind.as_str() {
+        "smtp" => Ok(Box::new(SmtpHandler::from_options(o, services)?)),
         "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
         "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),
         "telegram" => Ok(Box::new(TelegramHandler::from_options(o, services)?)),
