@@ -4,6 +4,7 @@ mod discord;
 mod exec;
 mod http;
 mod log;
+mod mqtt;
 mod opsgenie2;
 mod options;
 mod pagerduty;
@@ -23,6 +24,7 @@ pub use post::PostHandler;
 pub use tcp::TcpHandler;
 
 pub use discord::DiscordHandler;
+pub use mqtt::MqttHandler;
 pub use opsgenie2::OpsGenie2Handler;
 pub use pagerduty::PagerDutyHandler;
 pub use pagerduty2::PagerDuty2Handler;
@@ -83,6 +85,7 @@ pub(crate) fn create(
     let o = &spec.options;
     match spec.kind.as_str() {
         "smtp" => Ok(Box::new(SmtpHandler::from_options(o, services)?)),
+        "mqtt" => Ok(Box::new(MqttHandler::from_options(o, services)?)),
         "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
         "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),
         "telegram" => Ok(Box::new(TelegramHandler::from_options(o, services)?)),
