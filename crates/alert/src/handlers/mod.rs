@@ -3,6 +3,8 @@
 mod discord;
 mod exec;
 mod http;
+#[cfg(feature = "kafka")]
+mod kafka;
 mod log;
 mod mqtt;
 mod opsgenie2;
@@ -24,6 +26,8 @@ pub use post::PostHandler;
 pub use tcp::TcpHandler;
 
 pub use discord::DiscordHandler;
+#[cfg(feature = "kafka")]
+pub use kafka::KafkaHandler;
 pub use mqtt::MqttHandler;
 pub use opsgenie2::OpsGenie2Handler;
 pub use pagerduty::PagerDutyHandler;
@@ -85,6 +89,8 @@ pub(crate) fn create(
     let o = &spec.options;
     match spec.kind.as_str() {
         "smtp" => Ok(Box::new(SmtpHandler::from_options(o, services)?)),
+        #[cfg(feature = "kafka")]
+        "kafka" => Ok(Box::new(KafkaHandler::from_options(o, services)?)),
         "mqtt" => Ok(Box::new(MqttHandler::from_options(o, services)?)),
         "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
         "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),

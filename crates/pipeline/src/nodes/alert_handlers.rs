@@ -121,7 +121,7 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
 
 /// Kinds this build cannot deliver yet: refused when the script is defined.
 const NOT_BUILT: &[&str] = &[
-    "opsgenie", "hipchat", "alerta", "sensu", "pushover", "snmptrap", "kafka",
+    "opsgenie", "hipchat", "alerta", "sensu", "pushover", "snmptrap",
     "bigpanda", "servicenow", "zenoss", "talk",
 ];
 
