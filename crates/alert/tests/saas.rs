@@ -230,3 +230,81 @@ fn discord_posts_an_embed_with_a_title_template() {
     );
     assert_eq!(svc.handler_stats()[0].sent, 1);
 }
+
+#[test]
+fn alerta_posts_to_the_alert_endpoint_with_templates_and_defaults() {
+    let (addr, rx) = http_server(vec![("201 Created", "{\"status\":\"ok\"}")]);
+    let svc = service(json!({"alerta": {"enabled": true, "url": format!("http://{addr}/api"),
+        "token": "T", "token-prefix": "Key", "environment": "Production", "origin": "kapacitor", "timeout": "0s"}}));
+    run(
+        &svc,
+        spec(
+            "alerta",
+            json!({"resource": "{{ index .Tags \"host\" }}", "value": "{{ index .Fields \"usage_idle\" }}",
+                   "service": ["{{ .Name }}-svc"], "timeout": 3_600_000_000_000_i64}),
+        ),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/alert"));
+    assert_eq!(r.header("authorization"), Some("Key T"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        format!(
+            "{{\"environment\":\"Production\",\"event\":\"cpu:nil\",\"group\":\"nil\",\"origin\":\"kapacitor\",\"rawData\":{RESULT_JSON},\"resource\":\"a\",\"service\":[\"cpu-svc\"],\"severity\":\"critical\",\"tags\":[\"host=a\"],\"text\":\"cpu:nil is CRITICAL\",\"timeout\":3600,\"value\":\"50\"}}\n"
+        )
+    );
+}
+
+#[test]
+fn pushover_sends_a_sorted_form_with_priority() {
+    let (addr, rx) = http_server(vec![("200 OK", "{\"status\":1}")]);
+    let svc = service(json!({"pushover": {"enabled": true, "url": format!("http://{addr}/1/messages.json"),
+        "token": "TOK", "user-key": "USER"}}));
+    run(
+        &svc,
+        spec("pushover", json!({"title": "Kapacitor alert", "sound": "siren", "url": "http://x/?a=b"})),
+        &[event("cpu:nil", Level::Warning)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/1/messages.json"));
+    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        r.body,
+        "message=cpu%3Anil+is+WARNING&priority=0&sound=siren&title=Kapacitor+alert&token=TOK&url=http%3A%2F%2Fx%2F%3Fa%3Db&user=USER"
+    );
+}
+
+#[test]
+fn sensu_writes_the_check_result_and_reads_ok() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = Vec::new();
+        let mut byte = [0u8; 1];
+        // The check result is one JSON line.
+        while s.read(&mut byte).unwrap() == 1 {
+            buf.push(byte[0]);
+            if byte[0] == b'\n' {
+                break;
+            }
+        }
+        s.write_all(b"ok").unwrap();
+        tx.send(String::from_utf8(buf).unwrap()).unwrap();
+    });
+    let svc = service(json!({"sensu": {"enabled": true, "addr": addr, "source": "Kapacitor", "handlers": ["default"]}}));
+    run(
+        &svc,
+        spec("sensu", json!({"source": "{{ index .Tags \"host\" }}", "metadata": {"runbook": "r1", "status": "x"}})),
+        &[event("cpu_nil", Level::Warning)],
+    );
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap(),
+        "{\"handlers\":[\"default\"],\"name\":\"cpu_nil\",\"output\":\"cpu_nil is WARNING\",\"runbook\":\"r1\",\"source\":\"a\",\"status\":1}\n"
+    );
+    assert_eq!(svc.handler_stats()[0].sent, 1);
+}

@@ -1,5 +1,6 @@
 //! Handler kinds, one module each, created from handler specs by `create`.
 
+mod alerta;
 mod discord;
 mod exec;
 mod http;
@@ -12,9 +13,12 @@ mod options;
 mod pagerduty;
 mod pagerduty2;
 mod post;
+mod pushover;
+mod sensu;
 mod services;
 mod slack;
 mod smtp;
+mod snmptrap;
 mod tcp;
 mod teams;
 mod telegram;
@@ -25,6 +29,7 @@ pub use log::LogHandler;
 pub use post::PostHandler;
 pub use tcp::TcpHandler;
 
+pub use alerta::AlertaHandler;
 pub use discord::DiscordHandler;
 #[cfg(feature = "kafka")]
 pub use kafka::KafkaHandler;
@@ -32,9 +37,12 @@ pub use mqtt::MqttHandler;
 pub use opsgenie2::OpsGenie2Handler;
 pub use pagerduty::PagerDutyHandler;
 pub use pagerduty2::PagerDuty2Handler;
+pub use pushover::PushoverHandler;
+pub use sensu::SensuHandler;
 pub use services::HandlerServices;
 pub use slack::SlackHandler;
 pub use smtp::SmtpHandler;
+pub use snmptrap::SnmpTrapHandler;
 pub use teams::TeamsHandler;
 pub use telegram::TelegramHandler;
 pub use victorops::VictorOpsHandler;
@@ -91,6 +99,10 @@ pub(crate) fn create(
         "smtp" => Ok(Box::new(SmtpHandler::from_options(o, services)?)),
         #[cfg(feature = "kafka")]
         "kafka" => Ok(Box::new(KafkaHandler::from_options(o, services)?)),
+        "alerta" => Ok(Box::new(AlertaHandler::from_options(o, services)?)),
+        "pushover" => Ok(Box::new(PushoverHandler::from_options(o, services)?)),
+        "sensu" => Ok(Box::new(SensuHandler::from_options(o, services)?)),
+        "snmptrap" => Ok(Box::new(SnmpTrapHandler::from_options(o, services)?)),
         "mqtt" => Ok(Box::new(MqttHandler::from_options(o, services)?)),
         "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
         "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),

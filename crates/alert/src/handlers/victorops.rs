@@ -23,12 +23,20 @@ pub struct VictorOpsHandler {
 /// Go's map body, keys sorted.
 #[derive(Serialize)]
 struct Body<'a> {
-    data: Value,
+    data: Data<'a>,
     entity_id: &'a str,
     message_type: &'a str,
     monitoring_tool: &'a str,
     state_message: &'a str,
     timestamp: i64,
+}
+
+/// `data`: the result itself with `json-data`, else its JSON as a string.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Data<'a> {
+    Json(&'a kapa_models::SeriesResult),
+    Text(String),
 }
 
 impl VictorOpsHandler {
@@ -65,9 +73,9 @@ impl Deliver for VictorOpsHandler {
             l => l.as_str(),
         };
         let data = if self.json_data {
-            serde_json::to_value(&d.data).unwrap_or(Value::Null)
+            Data::Json(&d.data)
         } else {
-            Value::String(crate::to_go_json(&d.data).unwrap_or_default())
+            Data::Text(crate::to_go_json(&d.data).unwrap_or_default())
         };
         let body = http::encode(&Body {
             data,

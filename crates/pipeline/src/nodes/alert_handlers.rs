@@ -121,8 +121,7 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
 
 /// Kinds this build cannot deliver yet: refused when the script is defined.
 const NOT_BUILT: &[&str] = &[
-    "opsgenie", "hipchat", "alerta", "sensu", "pushover", "snmptrap",
-    "bigpanda", "servicenow", "zenoss", "talk",
+    "opsgenie", "hipchat", "bigpanda", "servicenow", "zenoss", "talk",
 ];
 
 /// Options of a new handler from the property's own arguments (`.email(to...)`,
