@@ -7,6 +7,7 @@ mod delivery;
 pub mod handlers;
 mod httppost;
 mod service;
+pub mod service_tests;
 mod state_writer;
 mod template;
 

@@ -125,6 +125,11 @@ impl AlertService {
         }))
     }
 
+    /// The handler services' configuration (service tests use it).
+    pub fn services(&self) -> &handlers::HandlerServices {
+        &self.services
+    }
+
     /// The latest level of an event in a topic.
     pub fn event_level(&self, topic: &str, id: &str) -> Option<Level> {
         Some(self.topics.read().get(topic)?.events.get(id)?.level)

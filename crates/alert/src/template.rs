@@ -211,8 +211,3 @@ pub(crate) fn fields(event: &AlertEvent) -> BTreeMap<Arc<str>, Value> {
         .map(|(c, v)| (Arc::from(c.as_str()), from_json(v)))
         .collect()
 }
-
-/// Parses and runs a handler template over `data`; errors as Go's text/template words them.
-pub(crate) fn render_text(src: &str, data: &Value) -> Result<String, String> {
-    Template::parse(src, false)?.render(data)
-}

@@ -37,11 +37,6 @@ impl<'a> Options<'a> {
         self.map.get(key)
     }
 
-    /// The whole map.
-    pub(crate) fn map(&self) -> &'a Map<String, Value> {
-        self.map
-    }
-
     /// An integer; missing or null is 0.
     pub(crate) fn int(&self, key: &str) -> Result<i64, AlertError> {
         match self.map.get(key) {

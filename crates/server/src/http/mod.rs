@@ -4,6 +4,7 @@
 mod debug_vars;
 mod http_out;
 mod ping;
+mod service_tests;
 pub(crate) mod sideload;
 mod tasks;
 mod write;
@@ -231,6 +232,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             &format!("{BASE}/tasks/{{id}}/{{*endpoint}}"),
             with_404(get(http_out::serve)),
+        )
+        .route(
+            &format!("{BASE}/service-tests"),
+            with_404(get(service_tests::list)),
+        )
+        .route(
+            &format!("{BASE}/service-tests/{{service}}"),
+            with_404(get(service_tests::get).post(service_tests::run)),
         )
         .fallback(any(not_found))
         .layer(middleware::from_fn(common_headers))
