@@ -58,8 +58,10 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
     };
     match kind.as_str() {
         "tasks" => {}
-        k @ ("templates" | "recordings" | "replays" | "topics" | "topic-handlers"
-        | "service-tests") => return Err(not_supported(&format!("list {k}"))),
+        "service-tests" => return super::service_tests::list(ctx, patterns),
+        k @ ("templates" | "recordings" | "replays" | "topics" | "topic-handlers") => {
+            return Err(not_supported(&format!("list {k}")));
+        }
         k => {
             return Err(anyhow::anyhow!(
                 "cannot list '{k}' did you mean 'tasks', 'recordings', 'replays', 'topics', 'topic-handlers' or 'service-tests'?"

@@ -3,6 +3,7 @@
 mod define;
 mod help;
 mod list;
+mod service_tests;
 mod show;
 mod tasks;
 mod version;
@@ -33,7 +34,6 @@ const NOT_YET: &[&str] = &[
     "level",
     "stats",
     "vars",
-    "service-tests",
     "flux",
 ];
 
@@ -131,6 +131,7 @@ pub fn run(args: &[String], env: &Env) -> Result<(), Failure> {
         "list" => list::run(&ctx, rest),
         "show" => show::run(&ctx, rest),
         "version" => version::run(),
+        "service-tests" => service_tests::run(&ctx, rest),
         c if NOT_YET.contains(&c) => Err(not_supported(c)),
         c => Err(Failure::usage(
             EXIT_USAGE,
