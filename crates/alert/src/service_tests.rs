@@ -42,9 +42,11 @@ impl TestOptions {
 pub const SERVICE_TESTS: &[&str] = &[
     "alerta",
     "discord",
+    "hipchat",
     #[cfg(feature = "kafka")]
     "kafka",
     "mqtt",
+    "opsgenie",
     "opsgenie2",
     "pagerduty",
     "pagerduty2",
@@ -53,6 +55,7 @@ pub const SERVICE_TESTS: &[&str] = &[
     "slack",
     "smtp",
     "snmptrap",
+    "talk",
     "teams",
     "telegram",
     "victorops",
@@ -123,6 +126,19 @@ pub fn test_options(services: &HandlerServices, name: &str) -> Option<TestOption
             ("qos", json!("at-most-once")),
             ("retained", json!(false)),
         ]),
+        "hipchat" => o(&[
+            ("room", cfg("hipchat", "room")),
+            ("message", json!("test hipchat message")),
+            ("level", json!("CRITICAL")),
+        ]),
+        "opsgenie" => o(&[
+            ("teams", list(cfg("opsgenie", "teams"))),
+            ("recipients", list(cfg("opsgenie", "recipients"))),
+            ("message-type", json!("CRITICAL")),
+            ("message", json!("test opsgenie message")),
+            ("entity-id", json!("testEntityID")),
+        ]),
+        "talk" => o(&[("title", json!("testTitle")), ("text", json!("test talk text"))]),
         "opsgenie2" => o(&[
             ("teams", list(cfg("opsgenie2", "teams"))),
             ("recipients", list(cfg("opsgenie2", "recipients"))),
@@ -332,7 +348,12 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
             }
             test_event("", &msg, "", Level::Critical, now())
         }
-        "opsgenie2" => {
+        "hipchat" => {
+            set("room", t.get("room").clone());
+            test_event("", &msg, "", level(&t.str("level"))?, now())
+        }
+        "talk" => test_event(&t.str("title"), &t.str("text"), "", Level::Critical, now()),
+        "opsgenie" | "opsgenie2" => {
             set("teams-list", t.get("teams").clone());
             set("recipients-list", t.get("recipients").clone());
             let mt = t.str("message-type");

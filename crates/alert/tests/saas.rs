@@ -308,3 +308,60 @@ fn sensu_writes_the_check_result_and_reads_ok() {
     );
     assert_eq!(svc.handler_stats()[0].sent, 1);
 }
+
+#[test]
+fn opsgenie_v1_alert_then_recovery_url() {
+    let (addr, rx) = http_server(vec![("200 OK", ""), ("200 OK", "")]);
+    let svc = service(json!({"opsgenie": {"enabled": true, "api-key": "KEY",
+        "url": format!("http://{addr}/v1/json/alert"), "recovery_url": format!("http://{addr}/v1/json/alert/note"),
+        "teams": ["ops"], "recipients": []}}));
+    run(
+        &svc,
+        spec("opsgenie", json!({})),
+        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v1/json/alert/"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        format!(
+            "{{\"alias\":\"cpu:nil\",\"apiKey\":\"KEY\",\"description\":{},\"details\":{{\"Level\":\"CRITICAL\",\"Monitoring Tool\":\"Kapacitor\"}},\"entity\":\"cpu:nil\",\"message\":\"cpu:nil is CRITICAL\",\"monitoring_tool\":\"kapacitor\",\"note\":\"\",\"teams\":[\"ops\"]}}\n",
+            go_str(RESULT_JSON)
+        )
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(r.path, "/v1/json/alert/note/");
+    assert!(r.body.contains("\"note\":\"cpu:nil is OK\""), "{}", r.body);
+    assert!(r.body.contains("\"Level\":\"RECOVERY\""), "{}", r.body);
+}
+
+#[test]
+fn hipchat_notifies_the_room_with_the_token_in_the_query() {
+    let (addr, rx) = http_server(vec![("204 No Content", "")]);
+    let svc = service(json!({"hipchat": {"enabled": true, "url": format!("http://{addr}/v2/room"), "room": "ops", "token": "T0K"}}));
+    run(&svc, spec("hipchat", json!({"room": "alerts"})), &[event("cpu:nil", Level::Warning)]);
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/v2/room/alerts/notification?auth_token=T0K")
+    );
+    assert_eq!(
+        r.body,
+        "{\"color\":\"yellow\",\"from\":\"kapacitor\",\"message\":\"cpu:nil is WARNING\",\"notify\":true}\n"
+    );
+    assert_eq!(svc.handler_stats()[0].sent, 1);
+}
+
+#[test]
+fn talk_posts_title_and_text() {
+    let (addr, rx) = http_server(vec![("200 OK", "")]);
+    let svc = service(json!({"talk": {"enabled": true, "url": format!("http://{addr}/v2/services/webhook/x"), "author_name": "Kapacitor"}}));
+    run(&svc, spec("talk", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/services/webhook/x"));
+    assert_eq!(
+        r.body,
+        "{\"authorName\":\"Kapacitor\",\"text\":\"cpu:nil is CRITICAL\",\"title\":\"cpu:nil\"}\n"
+    );
+}

@@ -3,11 +3,13 @@
 mod alerta;
 mod discord;
 mod exec;
+mod hipchat;
 mod http;
 #[cfg(feature = "kafka")]
 mod kafka;
 mod log;
 mod mqtt;
+mod opsgenie;
 mod opsgenie2;
 mod options;
 mod pagerduty;
@@ -19,6 +21,7 @@ mod services;
 mod slack;
 mod smtp;
 mod snmptrap;
+mod talk;
 mod tcp;
 mod teams;
 mod telegram;
@@ -34,6 +37,9 @@ pub use discord::DiscordHandler;
 #[cfg(feature = "kafka")]
 pub use kafka::KafkaHandler;
 pub use mqtt::MqttHandler;
+pub use hipchat::HipChatHandler;
+pub use opsgenie::OpsGenieHandler;
+pub use talk::TalkHandler;
 pub use opsgenie2::OpsGenie2Handler;
 pub use pagerduty::PagerDutyHandler;
 pub use pagerduty2::PagerDuty2Handler;
@@ -103,6 +109,9 @@ pub(crate) fn create(
         "pushover" => Ok(Box::new(PushoverHandler::from_options(o, services)?)),
         "sensu" => Ok(Box::new(SensuHandler::from_options(o, services)?)),
         "snmptrap" => Ok(Box::new(SnmpTrapHandler::from_options(o, services)?)),
+        "opsgenie" => Ok(Box::new(OpsGenieHandler::from_options(o, services)?)),
+        "hipchat" => Ok(Box::new(HipChatHandler::from_options(o, services)?)),
+        "talk" => Ok(Box::new(TalkHandler::from_options(o, services)?)),
         "mqtt" => Ok(Box::new(MqttHandler::from_options(o, services)?)),
         "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
         "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),

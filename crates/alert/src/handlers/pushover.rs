@@ -50,7 +50,7 @@ impl PushoverHandler {
 }
 
 /// Go's url.QueryEscape.
-fn query_escape(s: &str) -> String {
+pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {

@@ -121,7 +121,7 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
 
 /// Kinds this build cannot deliver yet: refused when the script is defined.
 const NOT_BUILT: &[&str] = &[
-    "opsgenie", "hipchat", "bigpanda", "servicenow", "zenoss", "talk",
+    "bigpanda", "servicenow", "zenoss",
 ];
 
 /// Options of a new handler from the property's own arguments (`.email(to...)`,
