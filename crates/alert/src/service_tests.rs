@@ -41,6 +41,7 @@ impl TestOptions {
 /// Services that can be tested, sorted by name.
 pub const SERVICE_TESTS: &[&str] = &[
     "alerta",
+    "bigpanda",
     "discord",
     "hipchat",
     #[cfg(feature = "kafka")]
@@ -52,6 +53,7 @@ pub const SERVICE_TESTS: &[&str] = &[
     "pagerduty2",
     "pushover",
     "sensu",
+    "servicenow",
     "slack",
     "smtp",
     "snmptrap",
@@ -59,6 +61,7 @@ pub const SERVICE_TESTS: &[&str] = &[
     "teams",
     "telegram",
     "victorops",
+    "zenoss",
 ];
 
 fn o(pairs: &[(&str, Value)]) -> TestOptions {
@@ -125,6 +128,34 @@ pub fn test_options(services: &HandlerServices, name: &str) -> Option<TestOption
             ("message", json!("test MQTT message")),
             ("qos", json!("at-most-once")),
             ("retained", json!(false)),
+        ]),
+        "bigpanda" => o(&[
+            ("app_key", cfg("bigpanda", "app-key")),
+            ("level", json!("CRITICAL")),
+            ("message", json!("test bigpanda message")),
+            ("timestamp", json!("2021-01-01T00:00:00Z")),
+        ]),
+        "servicenow" => o(&[
+            ("alert_id", json!("id")),
+            ("source", json!("Kapacitor")),
+            ("level", json!("CRITICAL")),
+            ("message", json!("test servicenow alert")),
+        ]),
+        "zenoss" => o(&[
+            ("alert_id", json!("1001")),
+            ("level", json!("CRITICAL")),
+            ("message", json!("test zenoss message")),
+            ("action", cfg("zenoss", "action")),
+            ("method", cfg("zenoss", "method")),
+            ("type", cfg("zenoss", "type")),
+            ("tid", cfg("zenoss", "tid")),
+            ("summary", json!("")),
+            ("device", json!("")),
+            ("component", json!("")),
+            ("evclasskey", json!("")),
+            ("evclass", json!("")),
+            ("collector", cfg("zenoss", "collector")),
+            ("custom_fields", json!({})),
         ]),
         "hipchat" => o(&[
             ("room", cfg("hipchat", "room")),
@@ -347,6 +378,24 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
                 set(k, t.get(k).clone());
             }
             test_event("", &msg, "", Level::Critical, now())
+        }
+        "bigpanda" => {
+            set("app-key", t.get("app_key").clone());
+            let time = kapa_models::time::parse_rfc3339(&t.str("timestamp")).unwrap_or(0);
+            test_event("", &msg, "", level(&t.str("level"))?, time)
+        }
+        "servicenow" => {
+            set("source", t.get("source").clone());
+            test_event(&t.str("alert_id"), &msg, "", level(&t.str("level"))?, now())
+        }
+        "zenoss" => {
+            for k in ["action", "method", "type", "tid", "summary", "device", "component", "collector"] {
+                set(k, t.get(k).clone());
+            }
+            set("eventclasskey", t.get("evclasskey").clone());
+            set("eventclass", t.get("evclass").clone());
+            set("customField", t.get("custom_fields").clone());
+            test_event(&t.str("alert_id"), &msg, "", level(&t.str("level"))?, now())
         }
         "hipchat" => {
             set("room", t.get("room").clone());

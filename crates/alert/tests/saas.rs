@@ -365,3 +365,69 @@ fn talk_posts_title_and_text() {
         "{\"authorName\":\"Kapacitor\",\"text\":\"cpu:nil is CRITICAL\",\"title\":\"cpu:nil\"}\n"
     );
 }
+
+#[test]
+fn bigpanda_posts_the_alert_with_tag_attributes() {
+    let (addr, rx) = http_server(vec![("201 Created", "")]);
+    let svc = service(json!({"bigpanda": {"enabled": true, "url": format!("http://{addr}/data/v2/alerts"),
+        "app-key": "APP", "token": "TOK", "auto-attributes": "tags"}}));
+    run(
+        &svc,
+        spec("bigpanda", json!({"primary-property": "host", "attributes": {"team": "ops"}})),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/data/v2/alerts"));
+    assert_eq!(r.header("authorization"), Some("Bearer TOK"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.body,
+        "{\"app_key\":\"APP\",\"check\":\"cpu:nil\",\"description\":\"cpu:nil is CRITICAL\",\"host\":\"a\",\"primary_property\":\"host\",\"status\":\"critical\",\"task\":\"cpu_alert:cpu\",\"team\":\"ops\",\"timestamp\":31536002}\n"
+    );
+}
+
+#[test]
+fn servicenow_posts_one_record_with_basic_auth() {
+    let (addr, rx) = http_server(vec![("200 OK", "")]);
+    let svc = service(json!({"servicenow": {"enabled": true, "url": format!("http://{addr}/api/global/em/jsonv2"),
+        "source": "Kapacitor", "username": "u", "password": "p"}}));
+    run(
+        &svc,
+        spec(
+            "servicenow",
+            json!({"node": "{{ index .Tags \"host\" }}", "type": "CPU", "resource": "{{ .Name }}",
+                   "metric_name": "usage_idle", "additional_info": {"value": "{{ index .Fields \"usage_idle\" }}"}}),
+        ),
+        &[event("cpu:nil", Level::Warning)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/global/em/jsonv2"));
+    assert_eq!(r.header("authorization"), Some("Basic dTpw"));
+    assert_eq!(
+        r.body,
+        "{\"records\":[{\"source\":\"Kapacitor\",\"node\":\"a\",\"type\":\"CPU\",\"resource\":\"cpu\",\"metric_name\":\"usage_idle\",\"message_key\":\"cpu:nil\",\"severity\":\"4\",\"description\":\"cpu:nil is WARNING\",\"additional_info\":\"{\\\"value\\\":\\\"50\\\"}\"}]}"
+    );
+}
+
+#[test]
+fn zenoss_sends_the_router_call_with_mapped_severity() {
+    let (addr, rx) = http_server(vec![("200 OK", "")]);
+    let svc = service(json!({"zenoss": {"enabled": true, "url": format!("http://{addr}/zport/dmd/evconsole_router"),
+        "username": "", "password": "", "action": "EventsRouter", "method": "add_event", "type": "rpc", "tid": 1,
+        "collector": "Kapacitor", "severity-map": {"OK": "Clear", "Info": "Info", "Warning": "Warning", "Critical": "Critical"}}}));
+    run(
+        &svc,
+        spec(
+            "zenoss",
+            json!({"device": "{{ index .Tags \"host\" }}", "component": "cpu", "customField": {"run": "{\"a\":1}"}}),
+        ),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    let r = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/zport/dmd/evconsole_router"));
+    assert_eq!(r.header("authorization"), None);
+    assert_eq!(
+        r.body,
+        "{\"action\":\"EventsRouter\",\"method\":\"add_event\",\"data\":[{\"collector\":\"Kapacitor\",\"component\":\"cpu\",\"device\":\"a\",\"evclass\":\"\",\"evclasskey\":\"\",\"run\":{\"a\":1},\"severity\":\"Critical\",\"summary\":\"cpu:nil is CRITICAL\"}],\"type\":\"rpc\",\"tid\":1}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Handler kinds, one module each, created from handler specs by `create`.
 
 mod alerta;
+mod bigpanda;
 mod discord;
 mod exec;
 mod hipchat;
@@ -17,6 +18,7 @@ mod pagerduty2;
 mod post;
 mod pushover;
 mod sensu;
+mod servicenow;
 mod services;
 mod slack;
 mod smtp;
@@ -26,6 +28,7 @@ mod tcp;
 mod teams;
 mod telegram;
 mod victorops;
+mod zenoss;
 
 pub use exec::ExecHandler;
 pub use log::LogHandler;
@@ -33,6 +36,9 @@ pub use post::PostHandler;
 pub use tcp::TcpHandler;
 
 pub use alerta::AlertaHandler;
+pub use bigpanda::BigPandaHandler;
+pub use servicenow::ServiceNowHandler;
+pub use zenoss::ZenossHandler;
 pub use discord::DiscordHandler;
 #[cfg(feature = "kafka")]
 pub use kafka::KafkaHandler;
@@ -112,6 +118,9 @@ pub(crate) fn create(
         "opsgenie" => Ok(Box::new(OpsGenieHandler::from_options(o, services)?)),
         "hipchat" => Ok(Box::new(HipChatHandler::from_options(o, services)?)),
         "talk" => Ok(Box::new(TalkHandler::from_options(o, services)?)),
+        "bigpanda" => Ok(Box::new(BigPandaHandler::from_options(o, services)?)),
+        "servicenow" => Ok(Box::new(ServiceNowHandler::from_options(o, services)?)),
+        "zenoss" => Ok(Box::new(ZenossHandler::from_options(o, services)?)),
         "mqtt" => Ok(Box::new(MqttHandler::from_options(o, services)?)),
         "slack" => Ok(Box::new(SlackHandler::from_options(o, services)?)),
         "teams" => Ok(Box::new(TeamsHandler::from_options(o, services)?)),

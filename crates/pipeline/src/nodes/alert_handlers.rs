@@ -116,22 +116,12 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
     ("zenoss", "eventClassKey", "eventclasskey", Arg::Str),
     ("zenoss", "eventClass", "eventclass", Arg::Str),
     ("zenoss", "message", "message", Arg::Str),
-    ("zenoss", "customField", "custom-fields", Arg::Kv),
-];
-
-/// Kinds this build cannot deliver yet: refused when the script is defined.
-const NOT_BUILT: &[&str] = &[
-    "bigpanda", "servicenow", "zenoss",
+    ("zenoss", "customField", "customField", Arg::Kv),
 ];
 
 /// Options of a new handler from the property's own arguments (`.email(to...)`,
 /// `.mqtt(topic)`, `.snmpTrap(oid)`; the others take none).
 pub(crate) fn new_options(kind: &str, a: &[Val]) -> ArgResult<Map<String, Value>> {
-    if NOT_BUILT.contains(&kind) {
-        return Err(format!(
-            "the {kind:?} alert handler is not implemented yet in this build of Kapacitor"
-        ));
-    }
     let mut options = Map::new();
     match kind {
         "smtp" => {
