@@ -11,8 +11,8 @@ pub mod service_tests;
 mod state_writer;
 mod template;
 
-pub use handlers::HandlerServices;
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
+pub use handlers::HandlerServices;
 pub use httppost::validate as validate_httppost;
 pub use kapa_models::gojson::to_go_json;
 pub use service::{AlertService, ServiceConfig};

@@ -110,7 +110,9 @@ pub fn test_options(services: &HandlerServices, name: &str) -> Option<TestOption
             ("username", json!("Kapacitor")),
             (
                 "avatar-url",
-                json!("https://influxdata.github.io/branding/img/downloads/influxdata-logo--symbol--pool-alpha.png"),
+                json!(
+                    "https://influxdata.github.io/branding/img/downloads/influxdata-logo--symbol--pool-alpha.png"
+                ),
             ),
             ("embed-title", json!("Kapacitor Alert")),
             ("time-val", json!("1970-01-01T00:00:01Z")),
@@ -169,7 +171,10 @@ pub fn test_options(services: &HandlerServices, name: &str) -> Option<TestOption
             ("message", json!("test opsgenie message")),
             ("entity-id", json!("testEntityID")),
         ]),
-        "talk" => o(&[("title", json!("testTitle")), ("text", json!("test talk text"))]),
+        "talk" => o(&[
+            ("title", json!("testTitle")),
+            ("text", json!("test talk text")),
+        ]),
         "opsgenie2" => o(&[
             ("teams", list(cfg("opsgenie2", "teams"))),
             ("recipients", list(cfg("opsgenie2", "recipients"))),
@@ -247,8 +252,14 @@ pub fn test_options(services: &HandlerServices, name: &str) -> Option<TestOption
             ("chat-id", cfg("telegram", "chat-id")),
             ("parse-mode", cfg("telegram", "parse-mode")),
             ("message", json!("test telegram message")),
-            ("disable-web-page-preview", cfg("telegram", "disable-web-page-preview")),
-            ("disable-notification", cfg("telegram", "disable-notification")),
+            (
+                "disable-web-page-preview",
+                cfg("telegram", "disable-web-page-preview"),
+            ),
+            (
+                "disable-notification",
+                cfg("telegram", "disable-notification"),
+            ),
         ]),
         "victorops" => o(&[
             ("routingKey", cfg("victorops", "routing-key")),
@@ -287,9 +298,8 @@ pub fn merge_options(defaults: &TestOptions, body: &Value) -> Result<TestOptions
     };
     for (k, v) in fields {
         if let Some((_, slot)) = out.0.iter_mut().find(|(name, _)| name == k) {
-            let compatible = v.is_null()
-                || type_name(v) == type_name(slot)
-                || (slot.is_array() && v.is_null());
+            let compatible =
+                v.is_null() || type_name(v) == type_name(slot) || (slot.is_array() && v.is_null());
             if !compatible {
                 return Err(format!(
                     "failed to decode JSON body:json: cannot unmarshal {} into Go struct field .{k} of type {}",
@@ -347,7 +357,15 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
     let msg = t.str("message");
     let ev = match name {
         "alerta" => {
-            for k in ["resource", "event", "environment", "group", "value", "origin", "service"] {
+            for k in [
+                "resource",
+                "event",
+                "environment",
+                "group",
+                "value",
+                "origin",
+                "service",
+            ] {
                 set(k, t.get(k).clone());
             }
             let timeout = kapa_models::duration::parse_go(&t.str("timeout")).unwrap_or(0);
@@ -389,7 +407,16 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
             test_event(&t.str("alert_id"), &msg, "", level(&t.str("level"))?, now())
         }
         "zenoss" => {
-            for k in ["action", "method", "type", "tid", "summary", "device", "component", "collector"] {
+            for k in [
+                "action",
+                "method",
+                "type",
+                "tid",
+                "summary",
+                "device",
+                "component",
+                "collector",
+            ] {
                 set(k, t.get(k).clone());
             }
             set("eventclasskey", t.get("evclasskey").clone());
@@ -406,7 +433,11 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
             set("teams-list", t.get("teams").clone());
             set("recipients-list", t.get("recipients").clone());
             let mt = t.str("message-type");
-            let lvl = if mt == "RECOVERY" { Level::Ok } else { level(&mt)? };
+            let lvl = if mt == "RECOVERY" {
+                Level::Ok
+            } else {
+                level(&mt)?
+            };
             test_event(&t.str("entity-id"), &msg, "", lvl, now())
         }
         "pagerduty" => test_event(
@@ -426,8 +457,14 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
                 level(&t.str("level"))?,
                 time,
             );
-            e.name = t.get("event_data")["Name"].as_str().unwrap_or_default().to_string();
-            e.task_name = t.get("event_data")["TaskName"].as_str().unwrap_or_default().to_string();
+            e.name = t.get("event_data")["Name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            e.task_name = t.get("event_data")["TaskName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             e
         }
         "pushover" => {
@@ -440,7 +477,13 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
             set("source", t.get("source").clone());
             set("handlers", t.get("handlers").clone());
             set("metadata", t.get("metadata").clone());
-            test_event(&t.str("name"), &t.str("output"), "", level(&t.str("level"))?, now())
+            test_event(
+                &t.str("name"),
+                &t.str("output"),
+                "",
+                level(&t.str("level"))?,
+                now(),
+            )
         }
         "slack" => {
             for k in ["workspace", "channel", "username", "icon-emoji"] {
@@ -450,7 +493,13 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
         }
         "smtp" => {
             set("to", t.get("to").clone());
-            test_event("", &t.str("subject"), &t.str("body"), Level::Critical, now())
+            test_event(
+                "",
+                &t.str("subject"),
+                &t.str("body"),
+                Level::Critical,
+                now(),
+            )
         }
         "snmptrap" => {
             set("trap-oid", t.get("trap-oid").clone());
@@ -462,7 +511,12 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
             test_event(&t.str("alert_id"), &msg, "", level(&t.str("level"))?, now())
         }
         "telegram" => {
-            for k in ["chat-id", "parse-mode", "disable-web-page-preview", "disable-notification"] {
+            for k in [
+                "chat-id",
+                "parse-mode",
+                "disable-web-page-preview",
+                "disable-notification",
+            ] {
                 set(k, t.get(k).clone());
             }
             test_event("", &msg, "", Level::Critical, now())
@@ -470,7 +524,11 @@ fn test_spec(name: &str, t: &TestOptions) -> Result<(Map<String, Value>, AlertEv
         "victorops" => {
             set("routing-key", t.get("routingKey").clone());
             let mt = t.str("messageType");
-            let lvl = if mt == "RECOVERY" { Level::Ok } else { level(&mt)? };
+            let lvl = if mt == "RECOVERY" {
+                Level::Ok
+            } else {
+                level(&mt)?
+            };
             test_event(&t.str("entityID"), &msg, "", lvl, now())
         }
         other => return Err(format!("service {other:?} not found")),
@@ -490,10 +548,11 @@ pub fn run_test(
         kind: name.to_string(),
         options: opts,
     };
-    let mut handler = handlers::create(&spec, &Endpoints::new(), services).map_err(|e| match e {
-        crate::AlertError::Handler { reason, .. } => reason,
-        other => other.to_string(),
-    })?;
+    let mut handler =
+        handlers::create(&spec, &Endpoints::new(), services).map_err(|e| match e {
+            crate::AlertError::Handler { reason, .. } => reason,
+            other => other.to_string(),
+        })?;
     handler.deliver(&event).map_err(|f| match f {
         Failure::Transient { reason, .. } | Failure::Permanent(reason) => reason,
     })

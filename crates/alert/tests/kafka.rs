@@ -45,15 +45,18 @@ fn writes_alert_json_keyed_by_id_and_templates() {
     let mock = MockCluster::new(1).unwrap();
     mock.create_topic("alerts", 1, 1).unwrap();
     let brokers = mock.bootstrap_servers();
-    let svc = service(json!({"kafka": [{"enabled": true, "id": "main", "brokers": [brokers.clone()],
-        "timeout": "10s", "batch-size": 100, "batch-timeout": "1s"}]}));
+    let svc = service(
+        json!({"kafka": [{"enabled": true, "id": "main", "brokers": [brokers.clone()],
+        "timeout": "10s", "batch-size": 100, "batch-timeout": "1s"}]}),
+    );
     run(
         &svc,
         spec("kafka", json!({"cluster": "main", "topic": "alerts"})),
         &[event("cpu:nil", Level::Critical)],
     );
     assert_eq!(svc.handler_stats()[0].sent, 1);
-    let svc2 = service(json!({"kafka": [{"enabled": true, "id": "main", "brokers": [brokers.clone()]}]}));
+    let svc2 =
+        service(json!({"kafka": [{"enabled": true, "id": "main", "brokers": [brokers.clone()]}]}));
     run(
         &svc2,
         spec(
@@ -74,12 +77,16 @@ fn writes_alert_json_keyed_by_id_and_templates() {
 
 #[test]
 fn unknown_cluster_is_an_error_at_creation() {
-    let svc = service(json!({"kafka": [{"enabled": true, "id": "main", "brokers": ["127.0.0.1:1"]}]}));
+    let svc =
+        service(json!({"kafka": [{"enabled": true, "id": "main", "brokers": ["127.0.0.1:1"]}]}));
     let err = kapa_engine::AlertSink::open_topic(
         &*svc,
         "t",
         &[spec("kafka", json!({"cluster": "other", "topic": "x"}))],
     )
     .unwrap_err();
-    assert_eq!(err, "failed to create kafka handler: unknown cluster \"other\"");
+    assert_eq!(
+        err,
+        "failed to create kafka handler: unknown cluster \"other\""
+    );
 }

@@ -24,7 +24,10 @@ impl Drop for Proc {
 
 fn have(cmd: &str) -> bool {
     Command::new("sh")
-        .args(["-c", &format!("command -v {cmd} >/dev/null || test -x /usr/sbin/{cmd}")])
+        .args([
+            "-c",
+            &format!("command -v {cmd} >/dev/null || test -x /usr/sbin/{cmd}"),
+        ])
         .status()
         .is_ok_and(|s| s.success())
 }
@@ -47,7 +50,11 @@ fn broker() -> Option<(Proc, u16, tempfile::TempDir)> {
         format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
     )
     .unwrap();
-    let bin = if have("/usr/sbin/mosquitto") { "/usr/sbin/mosquitto" } else { "mosquitto" };
+    let bin = if have("/usr/sbin/mosquitto") {
+        "/usr/sbin/mosquitto"
+    } else {
+        "mosquitto"
+    };
     let child = Command::new(bin)
         .arg("-c")
         .arg(&conf)
@@ -59,7 +66,10 @@ fn broker() -> Option<(Proc, u16, tempfile::TempDir)> {
     // Ready when it accepts connections.
     let deadline = std::time::Instant::now() + WAIT;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "mosquitto did not start");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "mosquitto did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     Some((p, port, dir))
@@ -69,7 +79,19 @@ fn broker() -> Option<(Proc, u16, tempfile::TempDir)> {
 fn subscribe(port: u16, count: usize) -> (Proc, mpsc::Receiver<String>) {
     // Line-buffered, so its SUBACK debug line arrives before any message.
     let mut child = Command::new("stdbuf")
-        .args(["-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", &port.to_string(), "-t", "#", "-q", "2", "-d"])
+        .args([
+            "-oL",
+            "mosquitto_sub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-t",
+            "#",
+            "-q",
+            "2",
+            "-d",
+        ])
         .args(["-C", &count.to_string(), "-F", "MSG %t %q %r %p"])
         .stdout(Stdio::piped())
         .spawn()
@@ -88,37 +110,54 @@ fn subscribe(port: u16, count: usize) -> (Proc, mpsc::Receiver<String>) {
             }
         }
     });
-    ready_rx.recv_timeout(WAIT).expect("mosquitto_sub did not subscribe");
+    ready_rx
+        .recv_timeout(WAIT)
+        .expect("mosquitto_sub did not subscribe");
     (Proc(child), rx)
 }
 
 #[test]
 fn publishes_message_with_topic_qos_and_retained_flag() {
-    let Some((_broker, port, _dir)) = broker() else { return };
+    let Some((_broker, port, _dir)) = broker() else {
+        return;
+    };
     let (_sub, rx) = subscribe(port, 2);
-    let svc = service(json!({"mqtt": [{"enabled": true, "name": "default", "default": true,
-        "url": format!("tcp://127.0.0.1:{port}"), "client-id": "", "username": "", "password": ""}]}));
+    let svc = service(
+        json!({"mqtt": [{"enabled": true, "name": "default", "default": true,
+        "url": format!("tcp://127.0.0.1:{port}"), "client-id": "", "username": "", "password": ""}]}),
+    );
     run(
         &svc,
         spec("mqtt", json!({"topic": "alerts/cpu", "qos": 1})),
         &[event("cpu:nil", Level::Critical)],
     );
-    assert_eq!(rx.recv_timeout(WAIT).unwrap(), "alerts/cpu 1 0 cpu:nil is CRITICAL");
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap(),
+        "alerts/cpu 1 0 cpu:nil is CRITICAL"
+    );
     let svc2 = service(json!({"mqtt": [{"enabled": true, "name": "b",
         "url": format!("tcp://127.0.0.1:{port}"), "client-id": "kap2"}]}));
     run(
         &svc2,
-        spec("mqtt", json!({"broker-name": "b", "topic-template": "alerts/{{ .TaskName }}/{{ index .Tags \"host\" }}", "qos": "exactly-once"})),
+        spec(
+            "mqtt",
+            json!({"broker-name": "b", "topic-template": "alerts/{{ .TaskName }}/{{ index .Tags \"host\" }}", "qos": "exactly-once"}),
+        ),
         &[event("cpu:nil", Level::Warning)],
     );
-    assert_eq!(rx.recv_timeout(WAIT).unwrap(), "alerts/cpu_alert/a 2 0 cpu:nil is WARNING");
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap(),
+        "alerts/cpu_alert/a 2 0 cpu:nil is WARNING"
+    );
     assert_eq!(svc.handler_stats()[0].sent, 1);
     assert_eq!(svc2.handler_stats()[0].sent, 1);
 }
 
 #[test]
 fn retained_message_reaches_a_later_subscriber() {
-    let Some((_broker, port, _dir)) = broker() else { return };
+    let Some((_broker, port, _dir)) = broker() else {
+        return;
+    };
     let svc = service(json!({"mqtt": [{"enabled": true, "name": "default",
         "url": format!("tcp://127.0.0.1:{port}")}]}));
     run(
@@ -127,13 +166,22 @@ fn retained_message_reaches_a_later_subscriber() {
         &[event("cpu:nil", Level::Critical)],
     );
     let (_sub, rx) = subscribe(port, 1);
-    assert_eq!(rx.recv_timeout(WAIT).unwrap(), "alerts/last 0 1 cpu:nil is CRITICAL");
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap(),
+        "alerts/last 0 1 cpu:nil is CRITICAL"
+    );
 }
 
 #[test]
 fn unknown_or_disabled_broker_fails_permanently() {
-    let svc = service(json!({"mqtt": [{"enabled": false, "name": "default", "url": "tcp://127.0.0.1:1"}]}));
-    run(&svc, spec("mqtt", json!({"topic": "t"})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"mqtt": [{"enabled": false, "name": "default", "url": "tcp://127.0.0.1:1"}]}),
+    );
+    run(
+        &svc,
+        spec("mqtt", json!({"topic": "t"})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let s = &svc.handler_stats()[0];
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
 }

@@ -20,9 +20,16 @@ fn slack_posts_the_attachment_to_the_workspace_url() {
         "enabled": true, "default": true, "workspace": "",
         "url": format!("http://{addr}/services/T/B/X"), "token": "",
         "channel": "#alerts", "username": "kapacitor", "icon-emoji": ""}]}));
-    run(&svc, spec("slack", json!({})), &[event("cpu:nil", Level::Critical)]);
+    run(
+        &svc,
+        spec("slack", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/services/T/B/X"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/services/T/B/X")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.body,
@@ -40,7 +47,10 @@ fn slack_handler_options_and_token_and_named_workspace() {
          "token": "xoxb-1", "channel": "#b", "username": "k2", "icon-emoji": ":x:"}]}));
     run(
         &svc,
-        spec("slack", json!({"workspace": "other", "channel": "#ops", "username": "bot"})),
+        spec(
+            "slack",
+            json!({"workspace": "other", "channel": "#ops", "username": "bot"}),
+        ),
         &[event("cpu:nil", Level::Warning)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
@@ -55,12 +65,22 @@ fn slack_handler_options_and_token_and_named_workspace() {
 #[test]
 fn disabled_service_and_unknown_workspace_fail_without_a_request() {
     let svc = service(json!({"slack": [{"enabled": false, "url": "http://127.0.0.1:1/x"}]}));
-    run(&svc, spec("slack", json!({})), &[event("cpu:nil", Level::Critical)]);
+    run(
+        &svc,
+        spec("slack", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let s = &svc.handler_stats()[0];
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
 
-    let svc = service(json!({"slack": [{"enabled": true, "workspace": "a", "url": "http://127.0.0.1:1/x"}]}));
-    run(&svc, spec("slack", json!({"workspace": "b"})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"slack": [{"enabled": true, "workspace": "a", "url": "http://127.0.0.1:1/x"}]}),
+    );
+    run(
+        &svc,
+        spec("slack", json!({"workspace": "b"})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let s = &svc.handler_stats()[0];
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
 }
@@ -73,7 +93,11 @@ fn server_errors_are_retried_and_client_errors_are_not() {
         ("400 Bad Request", "{\"error\":\"invalid_payload\"}"),
     ]);
     let svc = service(json!({"slack": [{"enabled": true, "url": format!("http://{addr}/x")}]}));
-    run(&svc, spec("slack", json!({})), &[event("a", Level::Critical), event("b", Level::Critical)]);
+    run(
+        &svc,
+        spec("slack", json!({})),
+        &[event("a", Level::Critical), event("b", Level::Critical)],
+    );
     for _ in 0..3 {
         rx.recv_timeout(WAIT).unwrap();
     }
@@ -84,10 +108,19 @@ fn server_errors_are_retried_and_client_errors_are_not() {
 #[test]
 fn teams_posts_a_message_card() {
     let (addr, rx) = http_server(vec![("200 OK", "1")]);
-    let svc = service(json!({"teams": {"enabled": true, "channel-url": format!("http://{addr}/webhook/abc")}}));
-    run(&svc, spec("teams", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"teams": {"enabled": true, "channel-url": format!("http://{addr}/webhook/abc")}}),
+    );
+    run(
+        &svc,
+        spec("teams", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/webhook/abc"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/webhook/abc")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.body,
@@ -98,16 +131,21 @@ fn teams_posts_a_message_card() {
 #[test]
 fn telegram_sends_message_to_bot_url() {
     let (addr, rx) = http_server(vec![("200 OK", "{\"ok\":true}")]);
-    let svc = service(json!({"telegram": {"enabled": true, "url": format!("http://{addr}/bot"),
+    let svc = service(
+        json!({"telegram": {"enabled": true, "url": format!("http://{addr}/bot"),
         "token": "123:ABC", "chat-id": "-42", "parse-mode": "Markdown",
-        "disable-web-page-preview": false, "disable-notification": false}}));
+        "disable-web-page-preview": false, "disable-notification": false}}),
+    );
     run(
         &svc,
         spec("telegram", json!({"disable-web-page-preview": true})),
         &[event("cpu:nil", Level::Critical)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/bot123:ABC/sendMessage"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/bot123:ABC/sendMessage")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.body,
@@ -118,14 +156,22 @@ fn telegram_sends_message_to_bot_url() {
 #[test]
 fn pagerduty_v1_trigger_and_resolve() {
     let (addr, rx) = http_server(vec![("200 OK", ""), ("200 OK", "")]);
-    let svc = service(json!({"pagerduty": {"enabled": true, "url": format!("http://{addr}/generic/2010-04-15/create_event.json"), "service-key": "SK"}}));
+    let svc = service(
+        json!({"pagerduty": {"enabled": true, "url": format!("http://{addr}/generic/2010-04-15/create_event.json"), "service-key": "SK"}}),
+    );
     run(
         &svc,
         spec("pagerduty", json!({})),
-        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+        &[
+            event("cpu:nil", Level::Critical),
+            event("cpu:nil", Level::Ok),
+        ],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/generic/2010-04-15/create_event.json"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/generic/2010-04-15/create_event.json")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.body,
@@ -138,19 +184,30 @@ fn pagerduty_v1_trigger_and_resolve() {
 #[test]
 fn pagerduty2_trigger_with_links_and_resolve() {
     let (addr, rx) = http_server(vec![("202 Accepted", ""), ("202 Accepted", "")]);
-    let svc = service(json!({"pagerduty2": {"enabled": true, "url": format!("http://{addr}/v2/enqueue"), "routing-key": "CFG"}}));
+    let svc = service(
+        json!({"pagerduty2": {"enabled": true, "url": format!("http://{addr}/v2/enqueue"), "routing-key": "CFG"}}),
+    );
     run(
         &svc,
         spec(
             "pagerduty2",
             json!({"routing-key": "RK", "links": [{"href": "http://h/{{ .ID }}", "text": "{{ .Name }}"}, {"href": "http://x"}]}),
         ),
-        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+        &[
+            event("cpu:nil", Level::Critical),
+            event("cpu:nil", Level::Ok),
+        ],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/enqueue"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/v2/enqueue")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
-    assert_eq!(r.header("accept"), Some("application/vnd.pagerduty+json;version=2"));
+    assert_eq!(
+        r.header("accept"),
+        Some("application/vnd.pagerduty+json;version=2")
+    );
     assert_eq!(
         r.body,
         format!(
@@ -167,8 +224,14 @@ fn pagerduty2_trigger_with_links_and_resolve() {
 #[test]
 fn victorops_posts_to_api_key_and_routing_key() {
     let (addr, rx) = http_server(vec![("200 OK", "")]);
-    let svc = service(json!({"victorops": {"enabled": true, "url": format!("http://{addr}/integrations/generic/20131114/alert"), "api-key": "API", "routing-key": "CFG", "json-data": false}}));
-    run(&svc, spec("victorops", json!({"routing-key": "RK"})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"victorops": {"enabled": true, "url": format!("http://{addr}/integrations/generic/20131114/alert"), "api-key": "API", "routing-key": "CFG", "json-data": false}}),
+    );
+    run(
+        &svc,
+        spec("victorops", json!({"routing-key": "RK"})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let r = rx.recv_timeout(WAIT).unwrap();
     assert_eq!(
         (r.method.as_str(), r.path.as_str()),
@@ -187,12 +250,17 @@ fn victorops_posts_to_api_key_and_routing_key() {
 #[test]
 fn opsgenie2_creates_then_adds_a_note_on_recovery() {
     let (addr, rx) = http_server(vec![("202 Accepted", ""), ("202 Accepted", "")]);
-    let svc = service(json!({"opsgenie2": {"enabled": true, "url": format!("http://{addr}/v2/alerts"),
-        "api-key": "KEY", "teams": ["ops"], "recipients": [], "recovery_action": "notes"}}));
+    let svc = service(
+        json!({"opsgenie2": {"enabled": true, "url": format!("http://{addr}/v2/alerts"),
+        "api-key": "KEY", "teams": ["ops"], "recipients": [], "recovery_action": "notes"}}),
+    );
     run(
         &svc,
         spec("opsgenie2", json!({"recipients-list": ["bob"]})),
-        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+        &[
+            event("cpu:nil", Level::Critical),
+            event("cpu:nil", Level::Ok),
+        ],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/alerts"));
@@ -213,16 +281,24 @@ fn opsgenie2_creates_then_adds_a_note_on_recovery() {
 #[test]
 fn discord_posts_an_embed_with_a_title_template() {
     let (addr, rx) = http_server(vec![("204 No Content", "")]);
-    let svc = service(json!({"discord": [{"enabled": true, "default": true, "workspace": "",
+    let svc = service(
+        json!({"discord": [{"enabled": true, "default": true, "workspace": "",
         "url": format!("http://{addr}/api/webhooks/1/x"), "timestamp": true,
-        "username": "Kapacitor", "avatar-url": "http://a/x.png", "embed-title": "Kapacitor Alert"}]}));
+        "username": "Kapacitor", "avatar-url": "http://a/x.png", "embed-title": "Kapacitor Alert"}]}),
+    );
     run(
         &svc,
-        spec("discord", json!({"embed-title": "{{ .Level }} on {{ index .Tags \"host\" }}"})),
+        spec(
+            "discord",
+            json!({"embed-title": "{{ .Level }} on {{ index .Tags \"host\" }}"}),
+        ),
         &[event("cpu:nil", Level::Critical)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/webhooks/1/x"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/api/webhooks/1/x")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.body,
@@ -234,8 +310,10 @@ fn discord_posts_an_embed_with_a_title_template() {
 #[test]
 fn alerta_posts_to_the_alert_endpoint_with_templates_and_defaults() {
     let (addr, rx) = http_server(vec![("201 Created", "{\"status\":\"ok\"}")]);
-    let svc = service(json!({"alerta": {"enabled": true, "url": format!("http://{addr}/api"),
-        "token": "T", "token-prefix": "Key", "environment": "Production", "origin": "kapacitor", "timeout": "0s"}}));
+    let svc = service(
+        json!({"alerta": {"enabled": true, "url": format!("http://{addr}/api"),
+        "token": "T", "token-prefix": "Key", "environment": "Production", "origin": "kapacitor", "timeout": "0s"}}),
+    );
     run(
         &svc,
         spec(
@@ -260,16 +338,27 @@ fn alerta_posts_to_the_alert_endpoint_with_templates_and_defaults() {
 #[test]
 fn pushover_sends_a_sorted_form_with_priority() {
     let (addr, rx) = http_server(vec![("200 OK", "{\"status\":1}")]);
-    let svc = service(json!({"pushover": {"enabled": true, "url": format!("http://{addr}/1/messages.json"),
-        "token": "TOK", "user-key": "USER"}}));
+    let svc = service(
+        json!({"pushover": {"enabled": true, "url": format!("http://{addr}/1/messages.json"),
+        "token": "TOK", "user-key": "USER"}}),
+    );
     run(
         &svc,
-        spec("pushover", json!({"title": "Kapacitor alert", "sound": "siren", "url": "http://x/?a=b"})),
+        spec(
+            "pushover",
+            json!({"title": "Kapacitor alert", "sound": "siren", "url": "http://x/?a=b"}),
+        ),
         &[event("cpu:nil", Level::Warning)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/1/messages.json"));
-    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/1/messages.json")
+    );
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
     assert_eq!(
         r.body,
         "message=cpu%3Anil+is+WARNING&priority=0&sound=siren&title=Kapacitor+alert&token=TOK&url=http%3A%2F%2Fx%2F%3Fa%3Db&user=USER"
@@ -296,10 +385,15 @@ fn sensu_writes_the_check_result_and_reads_ok() {
         s.write_all(b"ok").unwrap();
         tx.send(String::from_utf8(buf).unwrap()).unwrap();
     });
-    let svc = service(json!({"sensu": {"enabled": true, "addr": addr, "source": "Kapacitor", "handlers": ["default"]}}));
+    let svc = service(
+        json!({"sensu": {"enabled": true, "addr": addr, "source": "Kapacitor", "handlers": ["default"]}}),
+    );
     run(
         &svc,
-        spec("sensu", json!({"source": "{{ index .Tags \"host\" }}", "metadata": {"runbook": "r1", "status": "x"}})),
+        spec(
+            "sensu",
+            json!({"source": "{{ index .Tags \"host\" }}", "metadata": {"runbook": "r1", "status": "x"}}),
+        ),
         &[event("cpu_nil", Level::Warning)],
     );
     assert_eq!(
@@ -318,10 +412,16 @@ fn opsgenie_v1_alert_then_recovery_url() {
     run(
         &svc,
         spec("opsgenie", json!({})),
-        &[event("cpu:nil", Level::Critical), event("cpu:nil", Level::Ok)],
+        &[
+            event("cpu:nil", Level::Critical),
+            event("cpu:nil", Level::Ok),
+        ],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v1/json/alert/"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/v1/json/alert/")
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.body,
@@ -339,8 +439,14 @@ fn opsgenie_v1_alert_then_recovery_url() {
 #[test]
 fn hipchat_notifies_the_room_with_the_token_in_the_query() {
     let (addr, rx) = http_server(vec![("204 No Content", "")]);
-    let svc = service(json!({"hipchat": {"enabled": true, "url": format!("http://{addr}/v2/room"), "room": "ops", "token": "T0K"}}));
-    run(&svc, spec("hipchat", json!({"room": "alerts"})), &[event("cpu:nil", Level::Warning)]);
+    let svc = service(
+        json!({"hipchat": {"enabled": true, "url": format!("http://{addr}/v2/room"), "room": "ops", "token": "T0K"}}),
+    );
+    run(
+        &svc,
+        spec("hipchat", json!({"room": "alerts"})),
+        &[event("cpu:nil", Level::Warning)],
+    );
     let r = rx.recv_timeout(WAIT).unwrap();
     assert_eq!(
         (r.method.as_str(), r.path.as_str()),
@@ -356,10 +462,19 @@ fn hipchat_notifies_the_room_with_the_token_in_the_query() {
 #[test]
 fn talk_posts_title_and_text() {
     let (addr, rx) = http_server(vec![("200 OK", "")]);
-    let svc = service(json!({"talk": {"enabled": true, "url": format!("http://{addr}/v2/services/webhook/x"), "author_name": "Kapacitor"}}));
-    run(&svc, spec("talk", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"talk": {"enabled": true, "url": format!("http://{addr}/v2/services/webhook/x"), "author_name": "Kapacitor"}}),
+    );
+    run(
+        &svc,
+        spec("talk", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/services/webhook/x"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/v2/services/webhook/x")
+    );
     assert_eq!(
         r.body,
         "{\"authorName\":\"Kapacitor\",\"text\":\"cpu:nil is CRITICAL\",\"title\":\"cpu:nil\"}\n"
@@ -369,15 +484,23 @@ fn talk_posts_title_and_text() {
 #[test]
 fn bigpanda_posts_the_alert_with_tag_attributes() {
     let (addr, rx) = http_server(vec![("201 Created", "")]);
-    let svc = service(json!({"bigpanda": {"enabled": true, "url": format!("http://{addr}/data/v2/alerts"),
-        "app-key": "APP", "token": "TOK", "auto-attributes": "tags"}}));
+    let svc = service(
+        json!({"bigpanda": {"enabled": true, "url": format!("http://{addr}/data/v2/alerts"),
+        "app-key": "APP", "token": "TOK", "auto-attributes": "tags"}}),
+    );
     run(
         &svc,
-        spec("bigpanda", json!({"primary-property": "host", "attributes": {"team": "ops"}})),
+        spec(
+            "bigpanda",
+            json!({"primary-property": "host", "attributes": {"team": "ops"}}),
+        ),
         &[event("cpu:nil", Level::Critical)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/data/v2/alerts"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/data/v2/alerts")
+    );
     assert_eq!(r.header("authorization"), Some("Bearer TOK"));
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
@@ -389,8 +512,10 @@ fn bigpanda_posts_the_alert_with_tag_attributes() {
 #[test]
 fn servicenow_posts_one_record_with_basic_auth() {
     let (addr, rx) = http_server(vec![("200 OK", "")]);
-    let svc = service(json!({"servicenow": {"enabled": true, "url": format!("http://{addr}/api/global/em/jsonv2"),
-        "source": "Kapacitor", "username": "u", "password": "p"}}));
+    let svc = service(
+        json!({"servicenow": {"enabled": true, "url": format!("http://{addr}/api/global/em/jsonv2"),
+        "source": "Kapacitor", "username": "u", "password": "p"}}),
+    );
     run(
         &svc,
         spec(
@@ -401,7 +526,10 @@ fn servicenow_posts_one_record_with_basic_auth() {
         &[event("cpu:nil", Level::Warning)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/global/em/jsonv2"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/api/global/em/jsonv2")
+    );
     assert_eq!(r.header("authorization"), Some("Basic dTpw"));
     assert_eq!(
         r.body,
@@ -412,9 +540,11 @@ fn servicenow_posts_one_record_with_basic_auth() {
 #[test]
 fn zenoss_sends_the_router_call_with_mapped_severity() {
     let (addr, rx) = http_server(vec![("200 OK", "")]);
-    let svc = service(json!({"zenoss": {"enabled": true, "url": format!("http://{addr}/zport/dmd/evconsole_router"),
+    let svc = service(
+        json!({"zenoss": {"enabled": true, "url": format!("http://{addr}/zport/dmd/evconsole_router"),
         "username": "", "password": "", "action": "EventsRouter", "method": "add_event", "type": "rpc", "tid": 1,
-        "collector": "Kapacitor", "severity-map": {"OK": "Clear", "Info": "Info", "Warning": "Warning", "Critical": "Critical"}}}));
+        "collector": "Kapacitor", "severity-map": {"OK": "Clear", "Info": "Info", "Warning": "Warning", "Critical": "Critical"}}}),
+    );
     run(
         &svc,
         spec(
@@ -424,7 +554,10 @@ fn zenoss_sends_the_router_call_with_mapped_severity() {
         &[event("cpu:nil", Level::Critical)],
     );
     let r = rx.recv_timeout(WAIT).unwrap();
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/zport/dmd/evconsole_router"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/zport/dmd/evconsole_router")
+    );
     assert_eq!(r.header("authorization"), None);
     assert_eq!(
         r.body,

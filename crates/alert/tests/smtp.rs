@@ -101,13 +101,15 @@ fn mails(sink: &SmtpSink, n: usize) -> Vec<Value> {
 #[test]
 fn email_has_from_to_subject_and_html_details() {
     let Some(sink) = start_sink() else { return };
-    let svc = service(json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": sink.port,
-        "from": "kapacitor@example.com", "to": ["oncall@example.com"], "no-verify": false}}));
+    let svc = service(
+        json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": sink.port,
+        "from": "kapacitor@example.com", "to": ["oncall@example.com"], "no-verify": false}}),
+    );
     run(
         &svc,
         spec(
             "smtp",
-            json!({"to": ["a@example.com"], "to-templates": ["{{ index .Tags \"host\" }}@example.com"]}),
+            json!({"to": ["a@example.com"], "to-field": ["{{ index .Tags \"host\" }}@example.com"]}),
         ),
         &[event("cpu:nil", Level::Critical)],
     );
@@ -119,31 +121,55 @@ fn email_has_from_to_subject_and_html_details() {
     assert_eq!(m["from"], "kapacitor@example.com");
     assert_eq!(m["subject"], "cpu:nil is CRITICAL");
     assert_eq!(m["content_type"], "text/html");
-    assert_eq!(m["body"].as_str().unwrap().trim_end(), "{&#34;Name&#34;:&#34;cpu&#34;}");
+    assert_eq!(
+        m["body"].as_str().unwrap().trim_end(),
+        "{&#34;Name&#34;:&#34;cpu&#34;}"
+    );
     assert_eq!(svc.handler_stats()[0].sent, 1);
 }
 
 #[test]
 fn email_without_handler_recipients_uses_the_configured_ones() {
     let Some(sink) = start_sink() else { return };
-    let svc = service(json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": sink.port,
-        "from": "kapacitor@example.com", "to": ["oncall@example.com", "ops@example.com"]}}));
-    run(&svc, spec("smtp", json!({})), &[event("cpu:nil", Level::Warning)]);
+    let svc = service(
+        json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": sink.port,
+        "from": "kapacitor@example.com", "to": ["oncall@example.com", "ops@example.com"]}}),
+    );
+    run(
+        &svc,
+        spec("smtp", json!({})),
+        &[event("cpu:nil", Level::Warning)],
+    );
     let m = mails(&sink, 1);
     assert_eq!(m.len(), 1, "{m:?}");
-    assert_eq!(m[0]["rcpt_tos"], json!(["oncall@example.com", "ops@example.com"]));
+    assert_eq!(
+        m[0]["rcpt_tos"],
+        json!(["oncall@example.com", "ops@example.com"])
+    );
     assert_eq!(m[0]["to"], "oncall@example.com, ops@example.com");
     assert_eq!(m[0]["subject"], "cpu:nil is WARNING");
 }
 
 #[test]
 fn disabled_smtp_and_no_recipients_are_permanent_failures() {
-    let svc = service(json!({"smtp": {"enabled": false, "host": "127.0.0.1", "port": 1, "from": "k@example.com", "to": ["a@example.com"]}}));
-    run(&svc, spec("smtp", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"smtp": {"enabled": false, "host": "127.0.0.1", "port": 1, "from": "k@example.com", "to": ["a@example.com"]}}),
+    );
+    run(
+        &svc,
+        spec("smtp", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let s = &svc.handler_stats()[0];
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
-    let svc = service(json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": 1, "from": "k@example.com"}}));
-    run(&svc, spec("smtp", json!({})), &[event("cpu:nil", Level::Critical)]);
+    let svc = service(
+        json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": 1, "from": "k@example.com"}}),
+    );
+    run(
+        &svc,
+        spec("smtp", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
     let s = &svc.handler_stats()[0];
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
 }

@@ -34,7 +34,11 @@ fn trap_carries_the_trap_oid_and_templated_varbinds() {
     };
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("snmptrapd.conf");
-    std::fs::write(&conf, "authCommunity log kapacitor\ndisableAuthorization no\n").unwrap();
+    std::fs::write(
+        &conf,
+        "authCommunity log kapacitor\ndisableAuthorization no\n",
+    )
+    .unwrap();
     let log = dir.path().join("traps.log");
     let port = std::net::UdpSocket::bind("127.0.0.1:0")
         .unwrap()
@@ -54,12 +58,17 @@ fn trap_carries_the_trap_oid_and_templated_varbinds() {
     let _guard = Proc(child);
     // Ready once it has written its start line.
     let deadline = Instant::now() + WAIT;
-    while !std::fs::read_to_string(&log).unwrap_or_default().contains("NET-SNMP version") {
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("NET-SNMP version")
+    {
         assert!(Instant::now() < deadline, "snmptrapd did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let svc = service(json!({"snmptrap": {"enabled": true, "addr": format!("127.0.0.1:{port}"),
-        "community": "kapacitor", "retries": 1}}));
+    let svc = service(
+        json!({"snmptrap": {"enabled": true, "addr": format!("127.0.0.1:{port}"),
+        "community": "kapacitor", "retries": 1}}),
+    );
     run(
         &svc,
         spec(
@@ -80,9 +89,24 @@ fn trap_carries_the_trap_oid_and_templated_varbinds() {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(text.contains(".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.4.1.1234.1"), "{text}");
-    assert!(text.contains(".1.3.6.1.2.1.1.3.0 = Timeticks: (1000)"), "{text}");
-    assert!(text.contains(".1.3.6.1.4.1.1234.1.1 = STRING: \"cpu:nil is CRITICAL\""), "{text}");
-    assert!(text.contains(".1.3.6.1.4.1.1234.1.2 = INTEGER: 50"), "{text}");
-    assert!(text.contains(".1.3.6.1.4.1.1234.1.3 = Counter64: 7"), "{text}");
+    assert!(
+        text.contains(".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.4.1.1234.1"),
+        "{text}"
+    );
+    assert!(
+        text.contains(".1.3.6.1.2.1.1.3.0 = Timeticks: (1000)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(".1.3.6.1.4.1.1234.1.1 = STRING: \"cpu:nil is CRITICAL\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(".1.3.6.1.4.1.1234.1.2 = INTEGER: 50"),
+        "{text}"
+    );
+    assert!(
+        text.contains(".1.3.6.1.4.1.1234.1.3 = Counter64: 7"),
+        "{text}"
+    );
 }

@@ -21,7 +21,8 @@ fn kapacitor(url: &str, args: &[&str]) -> Output {
 }
 
 fn server() -> FakeServer {
-    FakeServer::start(|req: &Req| match req.method.as_str() {
+    FakeServer::start(|req: &Req| {
+        match req.method.as_str() {
         "GET" if req.target.contains("pattern=s%2A") || req.target.contains("pattern=s*") => (
             200,
             r#"{"link":{"rel":"self","href":"/kapacitor/v1/service-tests"},"services":[
@@ -41,6 +42,7 @@ fn server() -> FakeServer {
         ),
         "POST" => (200, r#"{"success":true,"message":""}"#.to_string()),
         _ => (500, String::new()),
+    }
     })
 }
 
@@ -48,7 +50,12 @@ fn server() -> FakeServer {
 fn service_tests_runs_each_match_and_prints_the_table() {
     let srv = server();
     let out = kapacitor(&srv.url, &["service-tests", "s*", "teams"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "Service             Success   Message\n\
@@ -58,7 +65,10 @@ fn service_tests_runs_each_match_and_prints_the_table() {
     );
     let lines = srv.lines();
     assert_eq!(lines.len(), 5, "{lines:?}");
-    assert!(lines[0].starts_with("GET /kapacitor/v1/service-tests?pattern=s"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("GET /kapacitor/v1/service-tests?pattern=s"),
+        "{lines:?}"
+    );
     assert_eq!(lines[1], "GET /kapacitor/v1/service-tests?pattern=teams");
     assert_eq!(lines[2], "POST /kapacitor/v1/service-tests/slack null");
     assert_eq!(lines[3], "POST /kapacitor/v1/service-tests/smtp null");
@@ -70,8 +80,14 @@ fn list_service_tests_prints_names() {
     let srv = server();
     let out = kapacitor(&srv.url, &["list", "service-tests"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Service Name\nteams\n");
-    assert_eq!(srv.lines(), vec!["GET /kapacitor/v1/service-tests?pattern=".to_string()]);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Service Name\nteams\n"
+    );
+    assert_eq!(
+        srv.lines(),
+        vec!["GET /kapacitor/v1/service-tests?pattern=".to_string()]
+    );
 }
 
 #[test]

@@ -45,7 +45,10 @@ fn http_sink() -> (String, mpsc::Receiver<(String, String)>) {
                 .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 .unwrap();
             if tx
-                .send((first.trim_end().to_string(), String::from_utf8(body).unwrap()))
+                .send((
+                    first.trim_end().to_string(),
+                    String::from_utf8(body).unwrap(),
+                ))
                 .is_err()
             {
                 return;
@@ -121,7 +124,10 @@ fn global_teams_handles_every_alert_with_state_changes_only() {
     let (_, second) = rx.recv_timeout(WAIT).unwrap();
     let second: Value = serde_json::from_str(&second).unwrap();
     assert_eq!(second["title"], "OK: [cpu]");
-    assert!(rx.recv_timeout(Duration::from_millis(500)).is_err(), "the repeated CRITICAL was sent");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "the repeated CRITICAL was sent"
+    );
 }
 
 #[test]
@@ -133,14 +139,20 @@ fn service_tests_list_show_and_run() {
     let r = s.get("/kapacitor/v1/service-tests");
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
-    assert_eq!(v["link"], json!({"rel": "self", "href": "/kapacitor/v1/service-tests"}));
+    assert_eq!(
+        v["link"],
+        json!({"rel": "self", "href": "/kapacitor/v1/service-tests"})
+    );
     let names: Vec<&str> = v["services"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"slack") && names.contains(&"smtp"), "{names:?}");
+    assert!(
+        names.contains(&"slack") && names.contains(&"smtp"),
+        "{names:?}"
+    );
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
@@ -153,7 +165,10 @@ fn service_tests_list_show_and_run() {
     let r = s.get("/kapacitor/v1/service-tests/slack");
     assert_eq!(r.json()["options"]["message"], "test slack message");
 
-    let r = s.post("/kapacitor/v1/service-tests/slack", "{\"channel\":\"#t\",\"message\":\"hello\"}");
+    let r = s.post(
+        "/kapacitor/v1/service-tests/slack",
+        "{\"channel\":\"#t\",\"message\":\"hello\"}",
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json(), json!({"success": true, "message": ""}));
     let (line, body) = rx.recv_timeout(WAIT).unwrap();
@@ -164,7 +179,10 @@ fn service_tests_list_show_and_run() {
 
     // A disabled service fails the test with Kapacitor's reason.
     let r = s.post("/kapacitor/v1/service-tests/teams", "{}");
-    assert_eq!(r.json(), json!({"success": false, "message": "service is not enabled"}));
+    assert_eq!(
+        r.json(),
+        json!({"success": false, "message": "service is not enabled"})
+    );
 
     let r = s.post("/kapacitor/v1/service-tests/nope", "{}");
     assert_eq!(r.status, 404);

@@ -128,8 +128,9 @@ impl Deliver for AlertaHandler {
     fn deliver(&mut self, event: &AlertEvent) -> Result<(), Failure> {
         let td = template_data(event);
         let render = |t: &Template, what: &str| {
-            t.render(&td)
-                .map_err(|e| Failure::Permanent(format!("failed to evaluate Alerta {what} template: {e}")))
+            t.render(&td).map_err(|e| {
+                Failure::Permanent(format!("failed to evaluate Alerta {what} template: {e}"))
+            })
         };
         let resource = render(&self.resource, "resource")?;
         // The event template sees only ID, Name, TaskName, Group and Tags.
@@ -144,7 +145,9 @@ impl Deliver for AlertaHandler {
         let ev = self
             .event
             .render(&gotmpl::Value::Map(Arc::new(ev_data)))
-            .map_err(|e| Failure::Permanent(format!("failed to evaluate Alerta event template: {e}")))?;
+            .map_err(|e| {
+                Failure::Permanent(format!("failed to evaluate Alerta event template: {e}"))
+            })?;
         let environment = render(&self.environment, "environment")?;
         let group = render(&self.group, "group")?;
         let value = render(&self.value, "value")?;

@@ -111,7 +111,10 @@ impl Deliver for BigPandaHandler {
             "task".into(),
             Value::String(format!("{}:{}", event.task_name, event.name)),
         );
-        body.insert("timestamp".into(), Value::from(event.time.div_euclid(1_000_000_000)));
+        body.insert(
+            "timestamp".into(),
+            Value::from(event.time.div_euclid(1_000_000_000)),
+        );
         body.insert("status".into(), Value::String(status.into()));
         body.insert("app_key".into(), Value::String(self.app_key.clone()));
         for (k, v) in [
@@ -127,7 +130,10 @@ impl Deliver for BigPandaHandler {
         let auth = format!("Bearer {}", self.token);
         let reply = self.client.post(
             &self.url,
-            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
             body.as_bytes(),
         )?;
         if reply.status == 201 {

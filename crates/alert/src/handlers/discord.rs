@@ -56,25 +56,25 @@ impl DiscordHandler {
     ) -> Result<Self, AlertError> {
         let o = Options::new("discord", options);
         let mut insecure = false;
-        let workspace = match services.element("discord", "discord", "workspace", &o.string("workspace")?) {
-            Ok(c) => {
-                insecure = c.bool("insecure-skip-verify")?;
-                Ok(Workspace {
-                    enabled: c.bool("enabled")?,
-                    url: c.string("url")?,
-                    timestamp: c.bool("timestamp")?,
-                    username: c.string("username")?,
-                    avatar_url: c.string("avatar-url")?,
-                })
-            }
-            Err(e) => Err(e),
-        };
-        let embed_title = Template::parse(&o.string("embed-title")?, false).map_err(|e| {
-            AlertError::Handler {
+        let workspace =
+            match services.element("discord", "discord", "workspace", &o.string("workspace")?) {
+                Ok(c) => {
+                    insecure = c.bool("insecure-skip-verify")?;
+                    Ok(Workspace {
+                        enabled: c.bool("enabled")?,
+                        url: c.string("url")?,
+                        timestamp: c.bool("timestamp")?,
+                        username: c.string("username")?,
+                        avatar_url: c.string("avatar-url")?,
+                    })
+                }
+                Err(e) => Err(e),
+            };
+        let embed_title =
+            Template::parse(&o.string("embed-title")?, false).map_err(|e| AlertError::Handler {
                 kind: "discord".into(),
                 reason: e,
-            }
-        })?;
+            })?;
         Ok(DiscordHandler {
             workspace,
             username: o.string("username")?,
@@ -100,8 +100,13 @@ impl Deliver for DiscordHandler {
         let title = self
             .embed_title
             .render(&template_data(event))
-            .map_err(|e| Failure::Permanent(format!("failed to evaluate embedTitle template: {e}")))?;
-        let w = self.workspace.as_ref().map_err(|e| Failure::Permanent(e.clone()))?;
+            .map_err(|e| {
+                Failure::Permanent(format!("failed to evaluate embedTitle template: {e}"))
+            })?;
+        let w = self
+            .workspace
+            .as_ref()
+            .map_err(|e| Failure::Permanent(e.clone()))?;
         if !w.enabled {
             return Err(Failure::Permanent("service is not enabled".into()));
         }
@@ -110,7 +115,11 @@ impl Deliver for DiscordHandler {
             Level::Warning => 0xF4_8D38,
             _ => 0x7A_65F2,
         };
-        let ts = if w.timestamp { rfc3339(event.time) } else { String::new() };
+        let ts = if w.timestamp {
+            rfc3339(event.time)
+        } else {
+            String::new()
+        };
         let or = |a: &str, b: &str| -> String { if a.is_empty() { b } else { a }.to_string() };
         let username = or(&self.username, &w.username);
         let avatar_url = or(&self.avatar_url, &w.avatar_url);

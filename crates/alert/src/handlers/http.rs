@@ -171,7 +171,10 @@ mod tests {
     #[test]
     fn joins_like_go_path_join() {
         assert_eq!(
-            join_path("https://alert.victorops.com/integrations/generic/20131114/alert", &["key", "rk"]),
+            join_path(
+                "https://alert.victorops.com/integrations/generic/20131114/alert",
+                &["key", "rk"]
+            ),
             "https://alert.victorops.com/integrations/generic/20131114/alert/key/rk"
         );
         assert_eq!(join_path("http://h:1/a/", &["b/", "c"]), "http://h:1/a/b/c");

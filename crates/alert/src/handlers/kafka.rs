@@ -75,7 +75,9 @@ fn partitioner(algorithm: &str) -> Result<&'static str, AlertError> {
         "" | "crc32" => Ok("consistent_random"),
         "murmur2" => Ok("murmur2_random"),
         "fnv-1a" => Ok("fnv1a_random"),
-        other => Err(handler_err(format!("invalid partition algorithm {other:?}"))),
+        other => Err(handler_err(format!(
+            "invalid partition algorithm {other:?}"
+        ))),
     }
 }
 
@@ -90,7 +92,9 @@ impl KafkaHandler {
         let o = Options::new("kafka", options);
         let id = o.string("cluster")?;
         let unknown = || handler_err(format!("unknown cluster {id:?}"));
-        let c = services.element("kafka", "kafka", "id", &id).map_err(|_| unknown())?;
+        let c = services
+            .element("kafka", "kafka", "id", &id)
+            .map_err(|_| unknown())?;
         if !c.bool("enabled")? || c.string("id")? != id {
             return Err(unknown());
         }
@@ -111,10 +115,16 @@ impl KafkaHandler {
         cfg.set("bootstrap.servers", &brokers)
             .set("partitioner", part)
             .set("message.timeout.ms", timeout.as_millis().to_string())
-            .set("batch.num.messages", c.int("batch-size")?.max(1).to_string());
+            .set(
+                "batch.num.messages",
+                c.int("batch-size")?.max(1).to_string(),
+            );
         let sasl = c.string("sasl-mechanism")?;
         let ssl = c.bool("use-ssl")?;
-        let protocol = match (ssl, !sasl.is_empty() || !c.string("sasl-username")?.is_empty()) {
+        let protocol = match (
+            ssl,
+            !sasl.is_empty() || !c.string("sasl-username")?.is_empty(),
+        ) {
             (false, false) => "plaintext",
             (true, false) => "ssl",
             (false, true) => "sasl_plaintext",
@@ -122,9 +132,16 @@ impl KafkaHandler {
         };
         cfg.set("security.protocol", protocol);
         if protocol.starts_with("sasl") {
-            cfg.set("sasl.mechanism", if sasl.is_empty() { "PLAIN" } else { sasl.as_str() })
-                .set("sasl.username", c.string("sasl-username")?)
-                .set("sasl.password", c.string("sasl-password")?);
+            cfg.set(
+                "sasl.mechanism",
+                if sasl.is_empty() {
+                    "PLAIN"
+                } else {
+                    sasl.as_str()
+                },
+            )
+            .set("sasl.username", c.string("sasl-username")?)
+            .set("sasl.password", c.string("sasl-password")?);
         }
         for (key, prop) in [
             ("ssl-ca", "ssl.ca.location"),
@@ -146,9 +163,10 @@ impl KafkaHandler {
             match clusters.get(&key).and_then(Weak::upgrade) {
                 Some(c) => c,
                 None => {
-                    let producer: BaseProducer<Reports> = cfg
-                        .create_with_context(Reports::default())
-                        .map_err(|e| handler_err(format!("failed to create kafka producer: {e}")))?;
+                    let producer: BaseProducer<Reports> =
+                        cfg.create_with_context(Reports::default()).map_err(|e| {
+                            handler_err(format!("failed to create kafka producer: {e}"))
+                        })?;
                     let c = Arc::new(Cluster {
                         producer: Mutex::new(producer),
                         timeout,

@@ -37,27 +37,27 @@ pub use tcp::TcpHandler;
 
 pub use alerta::AlertaHandler;
 pub use bigpanda::BigPandaHandler;
-pub use servicenow::ServiceNowHandler;
-pub use zenoss::ZenossHandler;
 pub use discord::DiscordHandler;
+pub use hipchat::HipChatHandler;
 #[cfg(feature = "kafka")]
 pub use kafka::KafkaHandler;
 pub use mqtt::MqttHandler;
-pub use hipchat::HipChatHandler;
 pub use opsgenie::OpsGenieHandler;
-pub use talk::TalkHandler;
 pub use opsgenie2::OpsGenie2Handler;
 pub use pagerduty::PagerDutyHandler;
 pub use pagerduty2::PagerDuty2Handler;
 pub use pushover::PushoverHandler;
 pub use sensu::SensuHandler;
+pub use servicenow::ServiceNowHandler;
 pub use services::HandlerServices;
 pub use slack::SlackHandler;
 pub use smtp::SmtpHandler;
 pub use snmptrap::SnmpTrapHandler;
+pub use talk::TalkHandler;
 pub use teams::TeamsHandler;
 pub use telegram::TelegramHandler;
 pub use victorops::VictorOpsHandler;
+pub use zenoss::ZenossHandler;
 
 use std::time::Duration;
 

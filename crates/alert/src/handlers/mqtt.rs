@@ -83,11 +83,16 @@ fn broker_addr(url: &str) -> Result<String, String> {
     if host.is_empty() {
         return Err(format!("invalid MQTT broker URL {url:?}"));
     }
-    Ok(if host.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
-        host.to_string()
-    } else {
-        format!("{host}:1883")
-    })
+    Ok(
+        if host
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
+            host.to_string()
+        } else {
+            format!("{host}:1883")
+        },
+    )
 }
 
 impl MqttHandler {
@@ -130,10 +135,12 @@ impl MqttHandler {
         let topic_template = if tt.is_empty() {
             None
         } else {
-            Some(Template::parse(&tt, false).map_err(|e| AlertError::Handler {
-                kind: "mqtt".into(),
-                reason: e,
-            })?)
+            Some(
+                Template::parse(&tt, false).map_err(|e| AlertError::Handler {
+                    kind: "mqtt".into(),
+                    reason: e,
+                })?,
+            )
         };
         Ok(MqttHandler {
             broker,
@@ -197,7 +204,9 @@ fn read_packet(s: &mut TcpStream) -> std::io::Result<(u8, Vec<u8>)> {
 }
 
 fn io_fail(what: &str, e: std::io::Error) -> Failure {
-    Failure::transient(format!("failed to post message to MQTT broker: {what}: {e}"))
+    Failure::transient(format!(
+        "failed to post message to MQTT broker: {what}: {e}"
+    ))
 }
 
 impl Broker {
@@ -208,9 +217,12 @@ impl Broker {
             .map_err(|e| io_fail("resolve", e))?
             .next()
             .ok_or_else(|| Failure::transient(format!("no address for {}", self.addr)))?;
-        let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| io_fail("connect", e))?;
-        s.set_read_timeout(Some(TIMEOUT)).map_err(|e| io_fail("connect", e))?;
-        s.set_write_timeout(Some(TIMEOUT)).map_err(|e| io_fail("connect", e))?;
+        let mut s =
+            TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| io_fail("connect", e))?;
+        s.set_read_timeout(Some(TIMEOUT))
+            .map_err(|e| io_fail("connect", e))?;
+        s.set_write_timeout(Some(TIMEOUT))
+            .map_err(|e| io_fail("connect", e))?;
         let _ = s.set_nodelay(true);
         let mut body = Vec::new();
         put_str(&mut body, b"MQTT");
@@ -232,10 +244,13 @@ impl Broker {
                 put_str(&mut body, self.password.as_bytes());
             }
         }
-        s.write_all(&packet(0x10, &body)).map_err(|e| io_fail("connect", e))?;
+        s.write_all(&packet(0x10, &body))
+            .map_err(|e| io_fail("connect", e))?;
         let (t, b) = read_packet(&mut s).map_err(|e| io_fail("connect", e))?;
         if t != 0x20 || b.len() < 2 {
-            return Err(Failure::transient("failed to connect to MQTT broker: no CONNACK"));
+            return Err(Failure::transient(
+                "failed to connect to MQTT broker: no CONNACK",
+            ));
         }
         let reason = match b[1] {
             0 => return Ok(s),
@@ -246,8 +261,15 @@ impl Broker {
             5 => "not authorized",
             _ => "refused",
         };
-        let msg = format!("failed to connect to MQTT broker {}: connection refused: {reason}", self.addr);
-        Err(if b[1] == 3 { Failure::transient(msg) } else { Failure::Permanent(msg) })
+        let msg = format!(
+            "failed to connect to MQTT broker {}: connection refused: {reason}",
+            self.addr
+        );
+        Err(if b[1] == 3 {
+            Failure::transient(msg)
+        } else {
+            Failure::Permanent(msg)
+        })
     }
 
     /// A live connection: reconnects when there is none or an idle one no longer answers.
@@ -255,8 +277,8 @@ impl Broker {
         if let Some(c) = &mut self.conn
             && self.last_used.elapsed() > IDLE_CHECK
         {
-            let alive = c.write_all(&[0xC0, 0x00]).is_ok()
-                && matches!(read_packet(c), Ok((0xD0, _)));
+            let alive =
+                c.write_all(&[0xC0, 0x00]).is_ok() && matches!(read_packet(c), Ok((0xD0, _)));
             if !alive {
                 self.conn = None;
             }
@@ -269,7 +291,13 @@ impl Broker {
             .ok_or_else(|| Failure::transient("no MQTT connection"))
     }
 
-    fn publish(&mut self, topic: &str, qos: u8, retained: bool, payload: &[u8]) -> Result<(), Failure> {
+    fn publish(
+        &mut self,
+        topic: &str,
+        qos: u8,
+        retained: bool,
+        payload: &[u8],
+    ) -> Result<(), Failure> {
         let id = self.next_packet_id;
         self.next_packet_id = self.next_packet_id.checked_add(1).unwrap_or(1);
         let mut body = Vec::with_capacity(topic.len() + payload.len() + 4);
@@ -298,7 +326,8 @@ impl Broker {
         let wait_for = |c: &mut TcpStream, t: u8| -> Result<(), Failure> {
             loop {
                 let (got, b) = read_packet(c).map_err(|e| io_fail("acknowledgement", e))?;
-                if got & 0xF0 == t & 0xF0 && b.len() >= 2 && u16::from_be_bytes([b[0], b[1]]) == id {
+                if got & 0xF0 == t & 0xF0 && b.len() >= 2 && u16::from_be_bytes([b[0], b[1]]) == id
+                {
                     return Ok(());
                 }
             }
@@ -307,7 +336,8 @@ impl Broker {
         if qos == 2 {
             let mut rel = vec![0x62, 0x02];
             rel.extend_from_slice(&id.to_be_bytes());
-            c.write_all(&rel).map_err(|e| io_fail("publish release", e))?;
+            c.write_all(&rel)
+                .map_err(|e| io_fail("publish release", e))?;
             wait_for(c, 0x70)?;
         }
         Ok(())
@@ -329,10 +359,16 @@ impl Deliver for MqttHandler {
         if topic.is_empty() {
             return Err(Failure::Permanent("missing MQTT topic".into()));
         }
-        let broker = self.broker.as_ref().map_err(|e| Failure::Permanent(e.clone()))?;
-        broker
-            .lock()
-            .publish(&topic, self.qos, self.retained, event.data.message.as_bytes())
+        let broker = self
+            .broker
+            .as_ref()
+            .map_err(|e| Failure::Permanent(e.clone()))?;
+        broker.lock().publish(
+            &topic,
+            self.qos,
+            self.retained,
+            event.data.message.as_bytes(),
+        )
     }
 }
 
@@ -345,7 +381,10 @@ mod tests {
         let mut v = Vec::new();
         put_len(&mut v, 321);
         assert_eq!(v, [0xC1, 0x02]);
-        assert_eq!(broker_addr("tcp://localhost:1883").unwrap(), "localhost:1883");
+        assert_eq!(
+            broker_addr("tcp://localhost:1883").unwrap(),
+            "localhost:1883"
+        );
         assert_eq!(broker_addr("tcp://h").unwrap(), "h:1883");
         assert!(broker_addr("ssl://h:8883").is_err());
     }

@@ -59,7 +59,11 @@ impl OpsGenieHandler {
         let o = Options::new("opsgenie", options);
         let c = services.section("opsgenie", "opsgenie");
         let or_cfg = |list: Vec<String>, key: &str| -> Result<Vec<String>, AlertError> {
-            if list.is_empty() { c.strings(key) } else { Ok(list) }
+            if list.is_empty() {
+                c.strings(key)
+            } else {
+                Ok(list)
+            }
         };
         Ok(OpsGenieHandler {
             enabled: c.bool("enabled")?,
@@ -84,7 +88,11 @@ impl Deliver for OpsGenieHandler {
         }
         let d = &event.data;
         let recovery = d.level == Level::Ok;
-        let message_type = if recovery { "RECOVERY" } else { d.level.as_str() };
+        let message_type = if recovery {
+            "RECOVERY"
+        } else {
+            d.level.as_str()
+        };
         let body = http::encode(&Body {
             alias: &d.id,
             api_key: &self.api_key,
@@ -100,10 +108,16 @@ impl Deliver for OpsGenieHandler {
             recipients: &self.recipients,
             teams: &self.teams,
         })?;
-        let url = if recovery { &self.recovery_url } else { &self.url };
-        let reply = self
-            .client
-            .post(url, &[("Content-Type", "application/json")], body.as_bytes())?;
+        let url = if recovery {
+            &self.recovery_url
+        } else {
+            &self.url
+        };
+        let reply = self.client.post(
+            url,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )?;
         if reply.status == 200 {
             return Ok(());
         }

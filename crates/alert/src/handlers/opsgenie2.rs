@@ -34,13 +34,18 @@ impl OpsGenie2Handler {
         let o = Options::new("opsgenie2", options);
         let c = services.section("opsgenie2", "opsgenie2");
         let or_cfg = |list: Vec<String>, key: &str| -> Result<Vec<String>, AlertError> {
-            if list.is_empty() { c.strings(key) } else { Ok(list) }
+            if list.is_empty() {
+                c.strings(key)
+            } else {
+                Ok(list)
+            }
         };
         Ok(OpsGenie2Handler {
             enabled: c.bool("enabled")?,
             url: c.string("url")?,
             api_key: c.string("api-key")?,
-            recovery_action: o.string_or("recovery_action", &c.string_or("recovery_action", "notes")?)?,
+            recovery_action: o
+                .string_or("recovery_action", &c.string_or("recovery_action", "notes")?)?,
             teams: or_cfg(o.strings("teams-list")?, "teams")?,
             recipients: or_cfg(o.strings("recipients-list")?, "recipients")?,
             client: Client::new(None, false),
@@ -50,11 +55,14 @@ impl OpsGenie2Handler {
 
 /// Go's base64.URLEncoding (URL alphabet, padded).
 pub(crate) fn base64_url(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -132,11 +140,17 @@ impl Deliver for OpsGenie2Handler {
             .client
             .post(
                 &url,
-                &[("Content-Type", "application/json"), ("Authorization", &auth)],
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", &auth),
+                ],
                 body.as_bytes(),
             )
             .map_err(|f| match f {
-                Failure::Transient { reason, retry_after } => Failure::Transient {
+                Failure::Transient {
+                    reason,
+                    retry_after,
+                } => Failure::Transient {
                     reason: format!("failed to execute API request: {reason}"),
                     retry_after,
                 },

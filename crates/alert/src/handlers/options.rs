@@ -41,7 +41,9 @@ impl<'a> Options<'a> {
     pub(crate) fn int(&self, key: &str) -> Result<i64, AlertError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(0),
-            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| self.err(key, "must be an integer")),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| self.err(key, "must be an integer")),
             Some(_) => Err(self.err(key, "must be an integer")),
         }
     }

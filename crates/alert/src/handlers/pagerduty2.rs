@@ -98,7 +98,11 @@ impl PagerDuty2Handler {
                     let text = field("text");
                     links.push(LinkTemplate {
                         href: parse(field("href"))?,
-                        text: if text.is_empty() { None } else { Some(parse(text)?) },
+                        text: if text.is_empty() {
+                            None
+                        } else {
+                            Some(parse(text)?)
+                        },
                     });
                 }
             }
@@ -226,6 +230,9 @@ impl Deliver for PagerDuty2Handler {
 mod tests {
     #[test]
     fn timestamp_has_nine_fraction_digits() {
-        assert_eq!(super::timestamp(1_500_000_000), "1970-01-01T00:00:01.500000000Z");
+        assert_eq!(
+            super::timestamp(1_500_000_000),
+            "1970-01-01T00:00:01.500000000Z"
+        );
     }
 }

@@ -73,10 +73,9 @@ impl Deliver for SensuHandler {
     }
 
     fn deliver(&mut self, event: &AlertEvent) -> Result<(), Failure> {
-        let source = self
-            .source
-            .render(&template_data(event))
-            .map_err(|e| Failure::Permanent(format!("failed to evaluate Sensu source template: {e}")))?;
+        let source = self.source.render(&template_data(event)).map_err(|e| {
+            Failure::Permanent(format!("failed to evaluate Sensu source template: {e}"))
+        })?;
         let name = &event.data.id;
         if !valid_name(name) {
             return Err(Failure::Permanent(format!(

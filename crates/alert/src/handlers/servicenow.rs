@@ -86,7 +86,9 @@ impl ServiceNowHandler {
                 .map(|(k, v)| {
                     let t = match v {
                         Value::String(s) => Template::parse(s, false).map_err(|e| e.to_string()),
-                        other => Template::parse(&other.to_string(), false).map_err(|e| e.to_string()),
+                        other => {
+                            Template::parse(&other.to_string(), false).map_err(|e| e.to_string())
+                        }
                     };
                     (k.clone(), t)
                 })

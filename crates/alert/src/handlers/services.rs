@@ -92,7 +92,9 @@ impl HandlerServices {
         };
         let found = elements.iter().find(|m| id_of(m, key) == id).or_else(|| {
             if id.is_empty() {
-                elements.iter().find(|m| is_default(m) && !id_of(m, key).is_empty())
+                elements
+                    .iter()
+                    .find(|m| is_default(m) && !id_of(m, key).is_empty())
             } else {
                 None
             }

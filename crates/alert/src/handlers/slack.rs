@@ -99,11 +99,15 @@ impl Deliver for SlackHandler {
     }
 
     fn deliver(&mut self, event: &AlertEvent) -> Result<(), Failure> {
-        let w = self.workspace.as_ref().map_err(|e| Failure::Permanent(e.clone()))?;
+        let w = self
+            .workspace
+            .as_ref()
+            .map_err(|e| Failure::Permanent(e.clone()))?;
         if !w.enabled {
             return Err(Failure::Permanent("service is not enabled".into()));
         }
-        let or = |a: &'_ str, b: &'_ str| -> String { if a.is_empty() { b } else { a }.to_string() };
+        let or =
+            |a: &'_ str, b: &'_ str| -> String { if a.is_empty() { b } else { a }.to_string() };
         let channel = or(&self.channel, &w.channel);
         let username = or(&self.username, &w.username);
         let icon_emoji = or(&self.icon_emoji, &w.icon_emoji);

@@ -51,8 +51,8 @@ impl std::fmt::Debug for SmtpHandler {
 }
 
 impl SmtpHandler {
-    /// Builds the handler from the options `to` and `to-templates` (templates over the
-    /// event's template data that render more recipients) over the `[smtp]` section.
+    /// Builds the handler from the options `to` and `to-field` (templates over the event's
+    /// data that render more recipients; default: `[smtp] toTemplates`) over `[smtp]`.
     pub(crate) fn from_options(
         options: &Map<String, Value>,
         services: &HandlerServices,
@@ -73,8 +73,12 @@ impl SmtpHandler {
             from: c.string("from")?,
             to: c.strings("to")?,
         };
-        let mut templates = o.strings("to-templates")?;
-        templates.extend(o.strings("to-field")?);
+        // Kapacitor's option key is `to-field`; `to-templates` is accepted too.
+        let mut templates = o.strings("to-field")?;
+        templates.extend(o.strings("to-templates")?);
+        if templates.is_empty() {
+            templates = c.strings("toTemplates")?;
+        }
         let to_templates = templates
             .iter()
             .map(|t| {
@@ -130,9 +134,9 @@ impl SmtpHandler {
         if !self.to_templates.is_empty() {
             let td = template_data(event);
             for t in &self.to_templates {
-                let addr = t
-                    .render(&td)
-                    .map_err(|e| Failure::Permanent(format!("failed to render to-template: {e}")))?;
+                let addr = t.render(&td).map_err(|e| {
+                    Failure::Permanent(format!("failed to render to-template: {e}"))
+                })?;
                 if !addr.trim().is_empty() {
                     to.push(addr.trim().to_string());
                 }

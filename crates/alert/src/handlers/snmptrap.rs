@@ -83,7 +83,12 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     if n < 128 {
         out.push(n as u8);
     } else {
-        let bytes: Vec<u8> = n.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend_from_slice(&bytes);
     }
@@ -148,7 +153,10 @@ fn varbind(name: &str, value: Vec<u8>) -> Result<Vec<u8>, String> {
 
 /// The encoded value of a `.data()` type, with Kapacitor's errors for the types it refuses.
 fn value(kind: &str, v: &str) -> Result<Vec<u8>, String> {
-    let int = |v: &str| v.parse::<i64>().map_err(|e| format!("strconv.ParseInt: parsing {v:?}: {e}"));
+    let int = |v: &str| {
+        v.parse::<i64>()
+            .map_err(|e| format!("strconv.ParseInt: parsing {v:?}: {e}"))
+    };
     match kind {
         "a" => Err("Snmptrap Datatype 'IP address' not supported".into()),
         // Kapacitor sends counters as Counter64.
@@ -170,10 +178,14 @@ impl SnmpTrapHandler {
     fn message(&self, event: &AlertEvent, request_id: i32) -> Result<Vec<u8>, String> {
         let td = template_data(event);
         let mut binds = varbind(SYS_UP_TIME, tlv(0x43, &uint_bytes(1000)))?;
-        let trap = oid(&self.trap_oid).map_err(|_| format!("invalid trap Oid {:?}", self.trap_oid))?;
+        let trap =
+            oid(&self.trap_oid).map_err(|_| format!("invalid trap Oid {:?}", self.trap_oid))?;
         binds.extend(tlv(0x30, &[oid(SNMP_TRAP_OID)?, trap].concat()));
         for d in &self.data {
-            let v = d.value.render(&td).map_err(|e| format!("failed to handle event: {e}"))?;
+            let v = d
+                .value
+                .render(&td)
+                .map_err(|e| format!("failed to handle event: {e}"))?;
             let name = oid(&d.oid).map_err(|_| format!("invalid data Oid {:?}", d.oid))?;
             binds.extend(tlv(0x30, &[name, value(&d.kind, &v)?].concat()));
         }
@@ -204,9 +216,15 @@ impl Deliver for SnmpTrapHandler {
             return Err(Failure::Permanent("service is not enabled".into()));
         }
         self.request_id = self.request_id.wrapping_add(1).max(1);
-        let msg = self.message(event, self.request_id).map_err(Failure::Permanent)?;
-        let sock = UdpSocket::bind(if self.addr.starts_with('[') { "[::]:0" } else { "0.0.0.0:0" })
-            .map_err(|e| Failure::transient(format!("failed to send SNMP trap: {e}")))?;
+        let msg = self
+            .message(event, self.request_id)
+            .map_err(Failure::Permanent)?;
+        let sock = UdpSocket::bind(if self.addr.starts_with('[') {
+            "[::]:0"
+        } else {
+            "0.0.0.0:0"
+        })
+        .map_err(|e| Failure::transient(format!("failed to send SNMP trap: {e}")))?;
         sock.send_to(&msg, &self.addr)
             .map(|_| ())
             .map_err(|e| Failure::transient(format!("failed to send SNMP trap: {e}")))
@@ -219,12 +237,18 @@ mod tests {
 
     #[test]
     fn ber_pieces() {
-        assert_eq!(oid("1.3.6.1.2.1.1.3.0").unwrap(), [6, 8, 0x2b, 6, 1, 2, 1, 1, 3, 0]);
+        assert_eq!(
+            oid("1.3.6.1.2.1.1.3.0").unwrap(),
+            [6, 8, 0x2b, 6, 1, 2, 1, 1, 3, 0]
+        );
         assert_eq!(int_bytes(0), [0]);
         assert_eq!(int_bytes(128), [0, 128]);
         assert_eq!(int_bytes(-1), [0xff]);
         assert_eq!(uint_bytes(1000), [0x03, 0xe8]);
         assert_eq!(uint_bytes(200), [0, 200]);
-        assert_eq!(value("a", "1").unwrap_err(), "Snmptrap Datatype 'IP address' not supported");
+        assert_eq!(
+            value("a", "1").unwrap_err(),
+            "Snmptrap Datatype 'IP address' not supported"
+        );
     }
 }

@@ -54,7 +54,8 @@ impl TelegramHandler {
             parse_mode: o.string_or("parse-mode", &c.string("parse-mode")?)?,
             disable_web_page_preview: o.bool("disable-web-page-preview")?
                 || c.bool("disable-web-page-preview")?,
-            disable_notification: o.bool("disable-notification")? || c.bool("disable-notification")?,
+            disable_notification: o.bool("disable-notification")?
+                || c.bool("disable-notification")?,
             client: Client::new(None, false),
         })
     }

@@ -135,7 +135,9 @@ impl Deliver for ZenossHandler {
         // Recoverable and Tags.
         let mut info = BTreeMap::new();
         if let gotmpl::Value::Map(m) = template_data(event) {
-            for k in ["Name", "TaskName", "ID", "Message", "Time", "Duration", "Level", "Tags"] {
+            for k in [
+                "Name", "TaskName", "ID", "Message", "Time", "Duration", "Level", "Tags",
+            ] {
                 if let Some(v) = m.get(k) {
                     info.insert(Arc::from(k), v.clone());
                 }
@@ -145,7 +147,10 @@ impl Deliver for ZenossHandler {
             Arc::from("Details"),
             gotmpl::Value::String(Arc::from(event.data.details.as_str())),
         );
-        info.insert(Arc::from("Recoverable"), gotmpl::Value::Bool(event.data.recoverable));
+        info.insert(
+            Arc::from("Recoverable"),
+            gotmpl::Value::Bool(event.data.recoverable),
+        );
         let info = gotmpl::Value::Map(Arc::new(info));
         let render = |t: &Template| {
             t.render(&info)

@@ -151,7 +151,9 @@ fn read_request(stream: &TcpStream) -> Request {
 
 /// An HTTP server answering each request with the next of `answers` (status line, body);
 /// every request is sent on the returned channel. The thread ends with the answers.
-pub fn http_server(answers: Vec<(&'static str, &'static str)>) -> (String, mpsc::Receiver<Request>) {
+pub fn http_server(
+    answers: Vec<(&'static str, &'static str)>,
+) -> (String, mpsc::Receiver<Request>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (tx, rx) = mpsc::channel();

@@ -35,7 +35,11 @@ pub fn format_results(rows: &[(ServiceTest, ServiceTestResult)]) -> String {
 /// Runs `list service-tests`; no pattern lists every service.
 pub fn list(ctx: &Ctx, patterns: &[String]) -> Result<(), Failure> {
     let all = [String::new()];
-    let patterns = if patterns.is_empty() { &all[..] } else { patterns };
+    let patterns = if patterns.is_empty() {
+        &all[..]
+    } else {
+        patterns
+    };
     let mut services = Vec::new();
     for p in patterns {
         services.extend(ctx.client.list_service_tests(p)?.services);
@@ -80,9 +84,18 @@ mod tests {
 
     #[test]
     fn layouts_match_kapacitor() {
-        assert_eq!(format_list(&[svc("slack"), svc("smtp")]), "Service Name\nslack\nsmtp\n");
+        assert_eq!(
+            format_list(&[svc("slack"), svc("smtp")]),
+            "Service Name\nslack\nsmtp\n"
+        );
         let rows = vec![
-            (svc("slack"), ServiceTestResult { success: true, message: String::new() }),
+            (
+                svc("slack"),
+                ServiceTestResult {
+                    success: true,
+                    message: String::new(),
+                },
+            ),
             (
                 svc("teams"),
                 ServiceTestResult {

@@ -313,9 +313,7 @@ impl AlertSpec {
             Some("post") => "*pipeline.AlertHTTPPostHandler",
             Some("tcp") => "*pipeline.TcpHandler",
             Some("exec") => "*pipeline.ExecHandler",
-            Some(kind) => {
-                super::alert_handlers::go_type(kind).unwrap_or("*pipeline.AlertNode")
-            }
+            Some(kind) => super::alert_handlers::go_type(kind).unwrap_or("*pipeline.AlertNode"),
             None => "*pipeline.AlertNode",
         }
     }

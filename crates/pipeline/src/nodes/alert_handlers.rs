@@ -32,7 +32,7 @@ enum Arg {
 /// (kind, property with its first letter lowercased, option key, argument kind).
 const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
     ("smtp", "to", "to", Arg::Strs),
-    ("smtp", "toTemplates", "to-templates", Arg::Strs),
+    ("smtp", "toTemplates", "to-field", Arg::Strs),
     ("slack", "workspace", "workspace", Arg::Str),
     ("slack", "channel", "channel", Arg::Str),
     ("slack", "username", "username", Arg::Str),
@@ -49,8 +49,18 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
     ("victorops", "routingKey", "routing-key", Arg::Str),
     ("telegram", "chatId", "chat-id", Arg::Str),
     ("telegram", "parseMode", "parse-mode", Arg::Str),
-    ("telegram", "disableWebPagePreview", "disable-web-page-preview", Arg::Flag),
-    ("telegram", "disableNotification", "disable-notification", Arg::Flag),
+    (
+        "telegram",
+        "disableWebPagePreview",
+        "disable-web-page-preview",
+        Arg::Flag,
+    ),
+    (
+        "telegram",
+        "disableNotification",
+        "disable-notification",
+        Arg::Flag,
+    ),
     ("hipchat", "room", "room", Arg::Str),
     ("hipchat", "token", "token", Arg::Str),
     ("alerta", "token", "token", Arg::Str),
@@ -80,8 +90,18 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
     ("kafka", "cluster", "cluster", Arg::Str),
     ("kafka", "kafkaTopic", "topic", Arg::Str),
     ("kafka", "template", "template", Arg::Str),
-    ("kafka", "disablePartitionById", "disablePartitionById", Arg::Flag),
-    ("kafka", "partitionHashAlgorithm", "partitionAlgorithm", Arg::Str),
+    (
+        "kafka",
+        "disablePartitionById",
+        "disablePartitionById",
+        Arg::Flag,
+    ),
+    (
+        "kafka",
+        "partitionHashAlgorithm",
+        "partitionAlgorithm",
+        Arg::Str,
+    ),
     ("teams", "channelURL", "channel-url", Arg::Str),
     ("discord", "workspace", "workspace", Arg::Str),
     ("discord", "username", "username", Arg::Str),
@@ -90,7 +110,12 @@ const PROPERTIES: &[(&str, &str, &str, Arg)] = &[
     ("bigpanda", "appKey", "app-key", Arg::Str),
     ("bigpanda", "host", "host", Arg::Str),
     ("bigpanda", "primaryProperty", "primary-property", Arg::Str),
-    ("bigpanda", "secondaryProperty", "secondary-property", Arg::Str),
+    (
+        "bigpanda",
+        "secondaryProperty",
+        "secondary-property",
+        Arg::Str,
+    ),
     ("bigpanda", "attribute", "attributes", Arg::Kv),
     ("servicenow", "uRL", "url", Arg::Str),
     ("servicenow", "username", "username", Arg::Str),
@@ -126,7 +151,10 @@ pub(crate) fn new_options(kind: &str, a: &[Val]) -> ArgResult<Map<String, Value>
     match kind {
         "smtp" => {
             let to = args::strings(a)?;
-            options.insert("to".into(), Value::Array(to.into_iter().map(Value::String).collect()));
+            options.insert(
+                "to".into(),
+                Value::Array(to.into_iter().map(Value::String).collect()),
+            );
         }
         "mqtt" => {
             options.insert("topic".into(), Value::String(args::string(a)?));
@@ -169,7 +197,10 @@ pub(crate) fn set_property(
         }
         Arg::Strs => {
             let list = args::strings(a)?;
-            options.insert(key, Value::Array(list.into_iter().map(Value::String).collect()));
+            options.insert(
+                key,
+                Value::Array(list.into_iter().map(Value::String).collect()),
+            );
         }
         Arg::Flag => {
             args::none(a)?;
@@ -193,7 +224,9 @@ pub(crate) fn set_property(
             let [k, v] = kv.as_slice() else {
                 return Err(format!("wrong number of arguments: got {} exp 2", a.len()));
             };
-            let entry = options.entry(key).or_insert_with(|| Value::Object(Map::new()));
+            let entry = options
+                .entry(key)
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(m) = entry {
                 m.insert(k.clone(), Value::String(v.clone()));
             }
@@ -210,7 +243,11 @@ pub(crate) fn set_property(
                     ));
                 }
             };
-            push(options, key, serde_json::json!({"href": href, "text": text}));
+            push(
+                options,
+                key,
+                serde_json::json!({"href": href, "text": text}),
+            );
         }
         Arg::SnmpData => {
             let parts = args::strings(a)?;
@@ -228,7 +265,9 @@ pub(crate) fn set_property(
 }
 
 fn push(options: &mut Map<String, Value>, key: String, item: Value) {
-    let entry = options.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+    let entry = options
+        .entry(key)
+        .or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(list) = entry {
         list.push(item);
     }
@@ -291,14 +330,18 @@ mod tests {
     #[test]
     fn email_slack_and_teams_properties() {
         assert_eq!(
-            one("stream|from()|alert().email('a@x', 'b@x').to('c@x').toTemplates('{{ index .Tags \"owner\" }}')"),
+            one(
+                "stream|from()|alert().email('a@x', 'b@x').to('c@x').toTemplates('{{ index .Tags \"owner\" }}')"
+            ),
             (
                 "smtp".into(),
-                json!({"to": ["c@x"], "to-templates": ["{{ index .Tags \"owner\" }}"]})
+                json!({"to": ["c@x"], "to-field": ["{{ index .Tags \"owner\" }}"]})
             )
         );
         assert_eq!(
-            one("stream|from()|alert().slack().workspace('w').channel('#c').username('u').iconEmoji(':x:')"),
+            one(
+                "stream|from()|alert().slack().workspace('w').channel('#c').username('u').iconEmoji(':x:')"
+            ),
             (
                 "slack".into(),
                 json!({"workspace": "w", "channel": "#c", "username": "u", "icon-emoji": ":x:"})
@@ -313,7 +356,9 @@ mod tests {
     #[test]
     fn pagerduty2_links_mqtt_snmp_and_kafka() {
         assert_eq!(
-            one("stream|from()|alert().pagerDuty2().serviceKey('rk').link('http://a/{{ .ID }}').link('http://b', 'B')"),
+            one(
+                "stream|from()|alert().pagerDuty2().serviceKey('rk').link('http://a/{{ .ID }}').link('http://b', 'B')"
+            ),
             (
                 "pagerduty2".into(),
                 json!({"routing-key": "rk", "links": [
@@ -329,7 +374,9 @@ mod tests {
             )
         );
         assert_eq!(
-            one("stream|from()|alert().snmpTrap('1.3.6.1.4.1.1').data('1.3.6.1.4.1.1.2', 's', '{{ .Message }}')"),
+            one(
+                "stream|from()|alert().snmpTrap('1.3.6.1.4.1.1').data('1.3.6.1.4.1.1.2', 's', '{{ .Message }}')"
+            ),
             (
                 "snmptrap".into(),
                 json!({"trap-oid": "1.3.6.1.4.1.1", "data-list": [
@@ -337,7 +384,9 @@ mod tests {
             )
         );
         assert_eq!(
-            one("stream|from()|alert().kafka().cluster('c').kafkaTopic('t').template('x').disablePartitionById().partitionHashAlgorithm('murmur2')"),
+            one(
+                "stream|from()|alert().kafka().cluster('c').kafkaTopic('t').template('x').disablePartitionById().partitionHashAlgorithm('murmur2')"
+            ),
             (
                 "kafka".into(),
                 json!({"cluster": "c", "topic": "t", "template": "x",
@@ -365,7 +414,10 @@ mod tests {
             "{err}"
         );
         let err = handlers("stream|from()|alert().slack('x')").unwrap_err();
-        assert!(err.contains("wrong number of arguments: got 1 exp 0"), "{err}");
+        assert!(
+            err.contains("wrong number of arguments: got 1 exp 0"),
+            "{err}"
+        );
         let err = handlers("stream|from()|alert().mqtt('t').retained(1)").unwrap_err();
         assert!(err.contains("cannot use int as type bool"), "{err}");
     }

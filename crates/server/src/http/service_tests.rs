@@ -57,7 +57,8 @@ fn service_test(name: &str, options: TestOptions) -> ServiceTest {
 /// answers in Kapacitor.
 fn json_ok<T: Serialize>(value: &T) -> Response {
     use axum::response::IntoResponse;
-    let mut body = kapa_alert::to_go_json(value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    let mut body = kapa_alert::to_go_json(value)
+        .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
     body.push('\n');
     (axum::http::StatusCode::OK, body).into_response()
 }
@@ -103,8 +104,8 @@ pub async fn get(
     if name.is_empty() {
         return Err(ApiError::bad_request("must provide service name"));
     }
-    let options =
-        service_tests::test_options(state.alerts.services(), name).ok_or_else(|| not_found(name))?;
+    let options = service_tests::test_options(state.alerts.services(), name)
+        .ok_or_else(|| not_found(name))?;
     Ok(json_ok(&service_test(name, options)))
 }
 
