@@ -359,6 +359,11 @@ impl Deliver for MqttHandler {
         if topic.is_empty() {
             return Err(Failure::Permanent("missing MQTT topic".into()));
         }
+        if topic.len() > usize::from(u16::MAX) {
+            return Err(Failure::Permanent(
+                "MQTT topic longer than 65535 bytes".into(),
+            ));
+        }
         let broker = self
             .broker
             .as_ref()
