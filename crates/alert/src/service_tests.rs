@@ -557,3 +557,61 @@ pub fn run_test(
         Failure::Transient { reason, .. } | Failure::Permanent(reason) => reason,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn services(v: Value) -> HandlerServices {
+        let Value::Object(m) = v else {
+            panic!("object")
+        };
+        HandlerServices::new(m, "http://localhost:9092".into())
+    }
+
+    #[test]
+    fn defaults_come_from_the_configuration_in_go_field_order() {
+        let s = services(json!({"telegram": {"chat-id": "42", "parse-mode": "HTML",
+            "disable-web-page-preview": true, "disable-notification": false}}));
+        let o = test_options(&s, "telegram").unwrap();
+        assert_eq!(
+            crate::to_go_json(&o).unwrap(),
+            r#"{"chat-id":"42","parse-mode":"HTML","message":"test telegram message","disable-web-page-preview":true,"disable-notification":false}"#
+        );
+        assert!(test_options(&s, "nope").is_none());
+        for name in SERVICE_TESTS {
+            assert!(test_options(&s, name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn body_is_merged_and_type_checked() {
+        let s = services(json!({}));
+        let d = test_options(&s, "slack").unwrap();
+        let m = merge_options(&d, &json!({"channel": "#x", "unknown": 1})).unwrap();
+        assert_eq!(m.str("channel"), "#x");
+        assert_eq!(m.str("message"), "test slack message");
+        assert!(merge_options(&d, &Value::Null).is_ok());
+        let err = merge_options(&d, &json!({"channel": 5})).unwrap_err();
+        assert!(
+            err.starts_with("failed to decode JSON body:json: cannot unmarshal number"),
+            "{err}"
+        );
+        assert!(merge_options(&d, &json!([1])).is_err());
+    }
+
+    #[test]
+    fn a_test_of_a_disabled_service_reports_why() {
+        let s = services(json!({"pushover": {"enabled": false}}));
+        let o = test_options(&s, "pushover").unwrap();
+        assert_eq!(
+            run_test(&s, "pushover", &o).unwrap_err(),
+            "service is not enabled"
+        );
+        let o = test_options(&s, "sensu").unwrap();
+        assert_eq!(
+            run_test(&s, "sensu", &o).unwrap_err(),
+            "service is not enabled"
+        );
+    }
+}
