@@ -220,15 +220,25 @@ pub(crate) fn set_property(
             options.insert(key, Value::from(args::duration(a)?));
         }
         Arg::Kv => {
-            let kv = args::strings(a)?;
-            let [k, v] = kv.as_slice() else {
+            let [k, v] = a else {
                 return Err(format!("wrong number of arguments: got {} exp 2", a.len()));
+            };
+            let k = args::string(std::slice::from_ref(k))?;
+            // Go takes `value interface{}`: any literal is kept with its type.
+            let v = match v {
+                Val::Str(s) => Value::String(s.clone()),
+                Val::Int(i) => Value::from(*i),
+                Val::Float(f) => {
+                    serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+                }
+                Val::Bool(b) => Value::Bool(*b),
+                other => return Err(format!("cannot use {} as a value", other.type_name())),
             };
             let entry = options
                 .entry(key)
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(m) = entry {
-                m.insert(k.clone(), Value::String(v.clone()));
+                m.insert(k, v);
             }
         }
         Arg::Link => {
@@ -391,6 +401,19 @@ mod tests {
                 "kafka".into(),
                 json!({"cluster": "c", "topic": "t", "template": "x",
                        "disablePartitionById": true, "partitionAlgorithm": "murmur2"})
+            )
+        );
+    }
+
+    #[test]
+    fn key_value_properties_keep_the_value_type() {
+        assert_eq!(
+            one(
+                "stream|from()|alert().sensu().metadata('a', 'x').metadata('n', 3).metadata('ok', TRUE)"
+            ),
+            (
+                "sensu".into(),
+                json!({"metadata": {"a": "x", "n": 3, "ok": true}})
             )
         );
     }
