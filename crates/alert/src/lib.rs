@@ -12,7 +12,7 @@ mod state_writer;
 mod template;
 
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
-pub use handlers::HandlerServices;
+pub use handlers::{HandlerServices, validate_services};
 pub use httppost::validate as validate_httppost;
 pub use kapa_models::gojson::to_go_json;
 pub use service::{AlertService, ServiceConfig};

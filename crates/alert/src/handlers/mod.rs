@@ -27,6 +27,7 @@ mod talk;
 mod tcp;
 mod teams;
 mod telegram;
+mod validate;
 mod victorops;
 mod zenoss;
 
@@ -56,6 +57,7 @@ pub use snmptrap::SnmpTrapHandler;
 pub use talk::TalkHandler;
 pub use teams::TeamsHandler;
 pub use telegram::TelegramHandler;
+pub use validate::validate as validate_services;
 pub use victorops::VictorOpsHandler;
 pub use zenoss::ZenossHandler;
 

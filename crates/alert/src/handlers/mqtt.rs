@@ -112,7 +112,10 @@ impl MqttHandler {
                     return Err(format!("unknown MQTT broker {name:?}"));
                 }
                 let addr = broker_addr(&c.string("url").unwrap_or_default())?;
-                let client_id = c.string("client-id").unwrap_or_default();
+                // The client id defaults to the broker's name.
+                let client_id = c
+                    .string_or("client-id", &c.string("name").unwrap_or_default())
+                    .unwrap_or_default();
                 let key = format!("{addr}\u{0}{client_id}");
                 let mut brokers = BROKERS.lock();
                 brokers.retain(|_, w| w.strong_count() > 0);

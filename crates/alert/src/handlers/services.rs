@@ -47,6 +47,11 @@ impl HandlerServices {
         }
     }
 
+    /// The raw JSON of a section.
+    pub(crate) fn raw(&self, name: &str) -> Option<&Value> {
+        self.sections.get(name)
+    }
+
     /// `http://host:port` of this Kapacitor.
     pub(crate) fn external_url(&self) -> &str {
         &self.external_url
