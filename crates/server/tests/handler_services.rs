@@ -192,3 +192,45 @@ fn service_tests_list_show_and_run() {
     let r = s.get("/kapacitor/v1/service-tests?pattern=[");
     assert_eq!(r.status, 400, "{}", r.body);
 }
+
+#[test]
+fn invalid_slack_section_stops_startup() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::write_config(tmp.path());
+    let conf_path = tmp.path().join("kapacitor.conf");
+    let mut conf = std::fs::read_to_string(&conf_path).unwrap();
+    conf.push_str("[[slack]]\n  enabled = true\n  url = \"\"\n");
+    std::fs::write(&conf_path, conf).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kapacitord"))
+        .arg("-config")
+        .arg(&conf_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kapacitord kept running with an invalid [[slack]] section");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let log = std::fs::read_to_string(tmp.path().join("kapacitord.log")).unwrap_or_default();
+    assert!(
+        stderr.contains("slack: must specify url") || log.contains("slack: must specify url"),
+        "{stderr}{log}"
+    );
+}
