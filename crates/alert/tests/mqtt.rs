@@ -9,7 +9,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 
 use common::{WAIT, event, run, service, spec};
-use kapa_engine::Level;
+use kapa_engine::{AlertSink, Level};
 use serde_json::json;
 
 /// A child process stopped on drop.
@@ -34,6 +34,11 @@ fn have(cmd: &str) -> bool {
 
 /// A mosquitto broker on a kernel-picked loopback port.
 fn broker() -> Option<(Proc, u16, tempfile::TempDir)> {
+    broker_with("")
+}
+
+/// A broker whose listener has the extra `listener_conf` lines (TLS settings).
+fn broker_with(listener_conf: &str) -> Option<(Proc, u16, tempfile::TempDir)> {
     if !have("mosquitto") || !have("mosquitto_sub") {
         println!("SKIP: mosquitto is not installed (scripts/test installs it)");
         return None;
@@ -47,7 +52,9 @@ fn broker() -> Option<(Proc, u16, tempfile::TempDir)> {
     let conf = dir.path().join("mosquitto.conf");
     std::fs::write(
         &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        format!(
+            "listener {port} 127.0.0.1\n{listener_conf}allow_anonymous true\npersistence false\n"
+        ),
     )
     .unwrap();
     let bin = if have("/usr/sbin/mosquitto") {
@@ -77,6 +84,10 @@ fn broker() -> Option<(Proc, u16, tempfile::TempDir)> {
 
 /// Subscribes to `#` and sends each message as "topic qos retained payload".
 fn subscribe(port: u16, count: usize) -> (Proc, mpsc::Receiver<String>) {
+    subscribe_with(port, count, &[])
+}
+
+fn subscribe_with(port: u16, count: usize, extra: &[&str]) -> (Proc, mpsc::Receiver<String>) {
     // Line-buffered, so its SUBACK debug line arrives before any message.
     let mut child = Command::new("stdbuf")
         .args([
@@ -93,6 +104,7 @@ fn subscribe(port: u16, count: usize) -> (Proc, mpsc::Receiver<String>) {
             "-d",
         ])
         .args(["-C", &count.to_string(), "-F", "MSG %t %q %r %p"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -184,4 +196,116 @@ fn unknown_or_disabled_broker_fails_permanently() {
     );
     let s = &svc.handler_stats()[0];
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
+}
+
+/// A CA and a server certificate for 127.0.0.1, made with the openssl CLI.
+fn certificates(dir: &std::path::Path) -> bool {
+    let run = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let made = run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=kapa-test-ca",
+    ]) && run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]) && run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "1",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    // mosquitto started as root reads them as its own unprivileged user.
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    for f in ["ca.pem", "server.pem", "server.key"] {
+        let _ = std::fs::set_permissions(dir.join(f), std::fs::Permissions::from_mode(0o644));
+    }
+    made
+}
+
+#[test]
+fn publishes_over_tls_to_an_ssl_broker() {
+    let certs = tempfile::tempdir().unwrap();
+    if !have("openssl") || !certificates(certs.path()) {
+        println!("SKIP: the openssl CLI is needed to make test certificates");
+        return;
+    }
+    let p = |f: &str| certs.path().join(f).to_str().unwrap().to_string();
+    let Some((_broker, port, _dir)) = broker_with(&format!(
+        "cafile {}\ncertfile {}\nkeyfile {}\n",
+        p("ca.pem"),
+        p("server.pem"),
+        p("server.key")
+    )) else {
+        return;
+    };
+    let ca = p("ca.pem");
+    let (_sub, rx) = subscribe_with(port, 1, &["--cafile", &ca]);
+    let svc = service(json!({"mqtt": [{"enabled": true, "name": "secure",
+        "url": format!("ssl://127.0.0.1:{port}"), "ssl-ca": ca}]}));
+    run(
+        &svc,
+        spec("mqtt", json!({"topic": "alerts/tls", "qos": 1})),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap(),
+        "alerts/tls 1 0 cpu:nil is CRITICAL"
+    );
+    assert_eq!(svc.handler_stats()[0].sent, 1);
+
+    // Without the CA the broker's certificate is refused (and retried as a connection error).
+    let svc = service(json!({"mqtt": [{"enabled": true, "name": "untrusted",
+        "url": format!("ssl://127.0.0.1:{port}")}]}));
+    svc.open_topic("t", &[spec("mqtt", json!({"topic": "x"}))])
+        .unwrap();
+    svc.publish("t", &event("cpu:nil", Level::Critical));
+    let deadline = std::time::Instant::now() + WAIT;
+    while svc.handler_stats()[0].retried == 0 {
+        assert!(std::time::Instant::now() < deadline, "no failed attempt");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(svc.handler_stats()[0].sent, 0);
 }

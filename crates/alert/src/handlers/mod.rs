@@ -27,6 +27,7 @@ mod talk;
 mod tcp;
 mod teams;
 mod telegram;
+mod tls;
 mod validate;
 mod victorops;
 mod zenoss;

@@ -1,5 +1,5 @@
 //! The `mqtt` handler (`.mqtt(topic)`): publishes the event message to a broker of
-//! `[[mqtt]]` (services/mqtt). A small MQTT 3.1.1 publisher over blocking TCP: one
+//! `[[mqtt]]` (services/mqtt). A small MQTT 3.1.1 publisher over blocking TCP or TLS: one
 //! connection per broker shared by its handlers, acknowledgements (QoS 1 and 2) awaited
 //! before an event counts as delivered.
 
@@ -28,14 +28,69 @@ const IDLE_CHECK: Duration = Duration::from_secs(30);
 static BROKERS: LazyLock<Mutex<HashMap<String, Weak<Mutex<Broker>>>>> =
     LazyLock::new(Mutex::default);
 
+/// A connection to a broker, plain or TLS.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stream::Plain(_) => "Plain",
+            Stream::Tls(_) => "Tls",
+        })
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// TLS settings of an `ssl://` broker.
+struct Tls {
+    config: Arc<rustls::ClientConfig>,
+    server_name: rustls_pki_types::ServerName<'static>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tls")
+            .field("server_name", &self.server_name)
+            .finish()
+    }
+}
+
 /// One broker: its settings and the current connection.
 #[derive(Debug)]
 struct Broker {
     addr: String,
+    tls: Option<Tls>,
     client_id: String,
     username: String,
     password: String,
-    conn: Option<TcpStream>,
+    conn: Option<Stream>,
     last_used: Instant,
     next_packet_id: u16,
 }
@@ -68,31 +123,37 @@ fn qos_of(o: &Options<'_>) -> Result<u8, AlertError> {
     }
 }
 
-/// `host:port` of a `tcp://` broker URL.
-fn broker_addr(url: &str) -> Result<String, String> {
-    let rest = match url.split_once("://") {
-        Some(("tcp", rest)) => rest,
+/// `host:port` of a broker URL and whether it uses TLS (`ssl://`, `tls://`, `mqtts://`).
+fn broker_addr(url: &str) -> Result<(String, bool), String> {
+    let (rest, tls) = match url.split_once("://") {
+        Some(("tcp" | "mqtt", rest)) => (rest, false),
+        Some(("ssl" | "tls" | "mqtts", rest)) => (rest, true),
         Some((scheme, _)) => {
             return Err(format!(
-                "MQTT broker URL scheme {scheme:?} is not supported by this build (tcp:// only)"
+                "MQTT broker URL scheme {scheme:?} is not supported by this build (tcp:// or ssl://)"
             ));
         }
-        None => url,
+        None => (url, false),
     };
     let host = rest.trim_end_matches('/');
     if host.is_empty() {
         return Err(format!("invalid MQTT broker URL {url:?}"));
     }
-    Ok(
-        if host
-            .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-        {
-            host.to_string()
-        } else {
-            format!("{host}:1883")
-        },
-    )
+    let has_port = host
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok());
+    let addr = if has_port {
+        host.to_string()
+    } else {
+        format!("{host}:{}", if tls { 8883 } else { 1883 })
+    };
+    Ok((addr, tls))
+}
+
+/// The host of `host:port` (brackets of an IPv6 address removed).
+fn host_of(addr: &str) -> &str {
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    host.trim_start_matches('[').trim_end_matches(']')
 }
 
 impl MqttHandler {
@@ -111,7 +172,24 @@ impl MqttHandler {
                 if !c.bool("enabled").unwrap_or(false) {
                     return Err(format!("unknown MQTT broker {name:?}"));
                 }
-                let addr = broker_addr(&c.string("url").unwrap_or_default())?;
+                let (addr, use_tls) = broker_addr(&c.string("url").unwrap_or_default())?;
+                let tls = if use_tls {
+                    let config = super::tls::client_config(
+                        &c.string("ssl-ca").unwrap_or_default(),
+                        &c.string("ssl-cert").unwrap_or_default(),
+                        &c.string("ssl-key").unwrap_or_default(),
+                        c.bool("insecure-skip-verify").unwrap_or(false),
+                    )?;
+                    let server_name =
+                        rustls_pki_types::ServerName::try_from(host_of(&addr).to_string())
+                            .map_err(|e| format!("invalid MQTT broker host {addr:?}: {e}"))?;
+                    Some(Tls {
+                        config,
+                        server_name,
+                    })
+                } else {
+                    None
+                };
                 // The client id defaults to the broker's name.
                 let client_id = c
                     .string_or("client-id", &c.string("name").unwrap_or_default())
@@ -124,6 +202,7 @@ impl MqttHandler {
                 }
                 let b = Arc::new(Mutex::new(Broker {
                     addr,
+                    tls,
                     client_id,
                     username: c.string("username").unwrap_or_default(),
                     password: c.string("password").unwrap_or_default(),
@@ -184,7 +263,7 @@ fn packet(first: u8, body: &[u8]) -> Vec<u8> {
 }
 
 /// Reads one packet: (type and flags byte, body).
-fn read_packet(s: &mut TcpStream) -> std::io::Result<(u8, Vec<u8>)> {
+fn read_packet(s: &mut impl Read) -> std::io::Result<(u8, Vec<u8>)> {
     let mut first = [0u8; 1];
     s.read_exact(&mut first)?;
     let mut len = 0usize;
@@ -213,20 +292,29 @@ fn io_fail(what: &str, e: std::io::Error) -> Failure {
 }
 
 impl Broker {
-    fn connect(&mut self) -> Result<TcpStream, Failure> {
+    fn connect(&mut self) -> Result<Stream, Failure> {
         let addr = self
             .addr
             .to_socket_addrs()
             .map_err(|e| io_fail("resolve", e))?
             .next()
             .ok_or_else(|| Failure::transient(format!("no address for {}", self.addr)))?;
-        let mut s =
-            TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| io_fail("connect", e))?;
+        let s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| io_fail("connect", e))?;
         s.set_read_timeout(Some(TIMEOUT))
             .map_err(|e| io_fail("connect", e))?;
         s.set_write_timeout(Some(TIMEOUT))
             .map_err(|e| io_fail("connect", e))?;
         let _ = s.set_nodelay(true);
+        let mut s = match &self.tls {
+            None => Stream::Plain(s),
+            Some(t) => {
+                let conn = rustls::ClientConnection::new(t.config.clone(), t.server_name.clone())
+                    .map_err(|e| {
+                    Failure::Permanent(format!("failed to connect to MQTT broker: {e}"))
+                })?;
+                Stream::Tls(Box::new(rustls::StreamOwned::new(conn, s)))
+            }
+        };
         let mut body = Vec::new();
         put_str(&mut body, b"MQTT");
         body.push(4);
@@ -276,7 +364,7 @@ impl Broker {
     }
 
     /// A live connection: reconnects when there is none or an idle one no longer answers.
-    fn conn(&mut self) -> Result<&mut TcpStream, Failure> {
+    fn conn(&mut self) -> Result<&mut Stream, Failure> {
         if let Some(c) = &mut self.conn
             && self.last_used.elapsed() > IDLE_CHECK
         {
@@ -326,7 +414,7 @@ impl Broker {
             return Ok(());
         }
         let want = if qos == 1 { 0x40 } else { 0x50 };
-        let wait_for = |c: &mut TcpStream, t: u8| -> Result<(), Failure> {
+        let wait_for = |c: &mut Stream, t: u8| -> Result<(), Failure> {
             loop {
                 let (got, b) = read_packet(c).map_err(|e| io_fail("acknowledgement", e))?;
                 if got & 0xF0 == t & 0xF0 && b.len() >= 2 && u16::from_be_bytes([b[0], b[1]]) == id
@@ -391,9 +479,17 @@ mod tests {
         assert_eq!(v, [0xC1, 0x02]);
         assert_eq!(
             broker_addr("tcp://localhost:1883").unwrap(),
-            "localhost:1883"
+            ("localhost:1883".to_string(), false)
         );
-        assert_eq!(broker_addr("tcp://h").unwrap(), "h:1883");
-        assert!(broker_addr("ssl://h:8883").is_err());
+        assert_eq!(
+            broker_addr("tcp://h").unwrap(),
+            ("h:1883".to_string(), false)
+        );
+        assert_eq!(
+            broker_addr("ssl://h").unwrap(),
+            ("h:8883".to_string(), true)
+        );
+        assert!(broker_addr("ws://h:80").is_err());
+        assert_eq!(host_of("[::1]:8883"), "::1");
     }
 }
