@@ -564,3 +564,14 @@ fn zenoss_sends_the_router_call_with_mapped_severity() {
         "{\"action\":\"EventsRouter\",\"method\":\"add_event\",\"data\":[{\"collector\":\"Kapacitor\",\"component\":\"cpu\",\"device\":\"a\",\"evclass\":\"\",\"evclasskey\":\"\",\"run\":{\"a\":1},\"severity\":\"Critical\",\"summary\":\"cpu:nil is CRITICAL\"}],\"type\":\"rpc\",\"tid\":1}"
     );
 }
+
+#[test]
+fn an_unreadable_ssl_ca_fails_handler_creation() {
+    let svc = service(json!({"slack": [{"enabled": true, "url": "https://127.0.0.1:1/x",
+        "ssl-ca": "/nonexistent/ca.pem"}]}));
+    let err = kapa_engine::AlertSink::open_topic(&*svc, "t", &[spec("slack", json!({}))]).unwrap_err();
+    assert!(
+        err.starts_with("failed to create slack handler: failed to read ssl-ca \"/nonexistent/ca.pem\""),
+        "{err}"
+    );
+}

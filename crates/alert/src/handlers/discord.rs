@@ -55,11 +55,16 @@ impl DiscordHandler {
         services: &HandlerServices,
     ) -> Result<Self, AlertError> {
         let o = Options::new("discord", options);
-        let mut insecure = false;
+        let mut tls = (String::new(), String::new(), String::new(), false);
         let workspace =
             match services.element("discord", "discord", "workspace", &o.string("workspace")?) {
                 Ok(c) => {
-                    insecure = c.bool("insecure-skip-verify")?;
+                    tls = (
+                        c.string("ssl-ca")?,
+                        c.string("ssl-cert")?,
+                        c.string("ssl-key")?,
+                        c.bool("insecure-skip-verify")?,
+                    );
                     Ok(Workspace {
                         enabled: c.bool("enabled")?,
                         url: c.string("url")?,
@@ -80,7 +85,12 @@ impl DiscordHandler {
             username: o.string("username")?,
             avatar_url: o.string("avatar-url")?,
             embed_title,
-            client: Client::new(None, insecure),
+            client: Client::with_tls(&tls.0, &tls.1, &tls.2, tls.3).map_err(|reason| {
+                AlertError::Handler {
+                    kind: "discord".into(),
+                    reason,
+                }
+            })?,
         })
     }
 }

@@ -73,6 +73,60 @@ impl Client {
         Client { agent }
     }
 
+    /// A client with a service's TLS keys: `ssl-ca` replaces the default roots (as Go's
+    /// tlsconfig does), `ssl-cert` + `ssl-key` present a client certificate.
+    pub(crate) fn with_tls(
+        ca: &str,
+        cert: &str,
+        key: &str,
+        insecure_skip_verify: bool,
+    ) -> Result<Client, String> {
+        use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, parse_pem};
+        if ca.is_empty() && (cert.is_empty() || key.is_empty()) {
+            return Ok(Client::new(None, insecure_skip_verify));
+        }
+        let read = |path: &str, what: &str| {
+            std::fs::read(path).map_err(|e| format!("failed to read {what} {path:?}: {e}"))
+        };
+        let mut tls = ureq::tls::TlsConfig::builder().disable_verification(insecure_skip_verify);
+        if !ca.is_empty() {
+            let pem = read(ca, "ssl-ca")?;
+            let certs: Vec<Certificate<'static>> = parse_pem(&pem)
+                .filter_map(|i| match i {
+                    Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("invalid ssl-ca {ca:?}: {e}"))?;
+            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        if !cert.is_empty() && !key.is_empty() {
+            let cert_pem = read(cert, "ssl-cert")?;
+            let chain: Vec<Certificate<'static>> = parse_pem(&cert_pem)
+                .filter_map(|i| match i {
+                    Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("invalid ssl-cert {cert:?}: {e}"))?;
+            let key_pem = read(key, "ssl-key")?;
+            let k = PrivateKey::from_pem(&key_pem)
+                .map_err(|e| format!("invalid ssl-key {key:?}: {e}"))?;
+            tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, k)));
+        }
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(DEFAULT_TIMEOUT))
+            .http_status_as_error(false)
+            .tls_config(tls.build())
+            .user_agent("Go-http-client/1.1")
+            .accept("")
+            .build()
+            .new_agent();
+        Ok(Client { agent })
+    }
+
     /// POSTs `body` with `headers` (Content-Type included) and returns the reply, or the
     /// failure of the exchange itself.
     pub(crate) fn post(

@@ -60,10 +60,15 @@ impl SlackHandler {
     ) -> Result<Self, AlertError> {
         let o = Options::new("slack", options);
         let wid = o.string("workspace")?;
-        let mut insecure = false;
+        let mut tls = (String::new(), String::new(), String::new(), false);
         let workspace = match services.element("slack", "slack", "workspace", &wid) {
             Ok(c) => {
-                insecure = c.bool("insecure-skip-verify")?;
+                tls = (
+                    c.string("ssl-ca")?,
+                    c.string("ssl-cert")?,
+                    c.string("ssl-key")?,
+                    c.bool("insecure-skip-verify")?,
+                );
                 Ok(Workspace {
                     enabled: c.bool("enabled")?,
                     url: c.string("url")?,
@@ -80,7 +85,12 @@ impl SlackHandler {
             channel: o.string("channel")?,
             username: o.string("username")?,
             icon_emoji: o.string("icon-emoji")?,
-            client: Client::new(None, insecure),
+            client: Client::with_tls(&tls.0, &tls.1, &tls.2, tls.3).map_err(|reason| {
+                AlertError::Handler {
+                    kind: "slack".into(),
+                    reason,
+                }
+            })?,
         })
     }
 }
