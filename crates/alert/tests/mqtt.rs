@@ -198,77 +198,10 @@ fn unknown_or_disabled_broker_fails_permanently() {
     assert_eq!((s.sent, s.failed, s.retried), (0, 1, 0));
 }
 
-/// A CA and a server certificate for 127.0.0.1, made with the openssl CLI.
-fn certificates(dir: &std::path::Path) -> bool {
-    let run = |args: &[&str]| {
-        Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    let made = run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=kapa-test-ca",
-    ]) && run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ]) && run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "1",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    // mosquitto started as root reads them as its own unprivileged user.
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
-    for f in ["ca.pem", "server.pem", "server.key"] {
-        let _ = std::fs::set_permissions(dir.join(f), std::fs::Permissions::from_mode(0o644));
-    }
-    made
-}
-
 #[test]
 fn publishes_over_tls_to_an_ssl_broker() {
     let certs = tempfile::tempdir().unwrap();
-    if !have("openssl") || !certificates(certs.path()) {
+    if !common::certificates(certs.path()) {
         println!("SKIP: the openssl CLI is needed to make test certificates");
         return;
     }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{RESULT_JSON, WAIT, event, http_server, run, service, spec};
-use kapa_engine::Level;
+use kapa_engine::{AlertSink, Level};
 use serde_json::json;
 
 /// `s` as a JSON string literal with Go's escaping (for nested JSON documents).
@@ -567,11 +567,92 @@ fn zenoss_sends_the_router_call_with_mapped_severity() {
 
 #[test]
 fn an_unreadable_ssl_ca_fails_handler_creation() {
-    let svc = service(json!({"slack": [{"enabled": true, "url": "https://127.0.0.1:1/x",
-        "ssl-ca": "/nonexistent/ca.pem"}]}));
-    let err = kapa_engine::AlertSink::open_topic(&*svc, "t", &[spec("slack", json!({}))]).unwrap_err();
+    let svc = service(
+        json!({"slack": [{"enabled": true, "url": "https://127.0.0.1:1/x",
+        "ssl-ca": "/nonexistent/ca.pem"}]}),
+    );
+    let err = svc
+        .open_topic("t", &[spec("slack", json!({}))])
+        .unwrap_err();
     assert!(
-        err.starts_with("failed to create slack handler: failed to read ssl-ca \"/nonexistent/ca.pem\""),
+        err.starts_with(
+            "failed to create slack handler: failed to read ssl-ca \"/nonexistent/ca.pem\""
+        ),
         "{err}"
     );
+}
+
+/// An HTTPS server (Python's http.server with the test certificate) that appends
+/// "path body" of each POST to a file; stopped on drop.
+struct HttpsSink(std::process::Child);
+
+impl Drop for HttpsSink {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const HTTPS_SINK: &str = r#"
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[1], "ab") as f:
+            f.write(self.path.encode() + b" " + body)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+"#;
+
+#[test]
+fn slack_over_https_trusts_the_workspace_ssl_ca() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    if !common::certificates(dir.path()) {
+        println!("SKIP: the openssl CLI is needed to make test certificates");
+        return;
+    }
+    let p = |f: &str| dir.path().join(f).to_str().unwrap().to_string();
+    let out = p("requests.txt");
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", HTTPS_SINK, &out, &p("server.pem"), &p("server.key")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _sink = HttpsSink(child);
+    let mut port = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut port)
+        .unwrap();
+    let url = format!("https://127.0.0.1:{}/services/x", port.trim());
+    let svc = service(json!({"slack": [{"enabled": true, "url": url, "ssl-ca": p("ca.pem")}]}));
+    run(
+        &svc,
+        spec("slack", json!({})),
+        &[event("cpu:nil", Level::Critical)],
+    );
+    assert_eq!(svc.handler_stats()[0].sent, 1);
+    let got = std::fs::read_to_string(&out).unwrap();
+    assert!(got.starts_with("/services/x {\"as_user\":false,"), "{got}");
+
+    // Without the CA the certificate is not trusted: nothing is sent.
+    let svc = service(json!({"slack": [{"enabled": true, "url": url}]}));
+    svc.open_topic("t", &[spec("slack", json!({}))]).unwrap();
+    svc.publish("t", &event("cpu:nil", Level::Critical));
+    let deadline = std::time::Instant::now() + WAIT;
+    while svc.handler_stats()[0].failed + svc.handler_stats()[0].retried == 0 {
+        assert!(std::time::Instant::now() < deadline, "no failed attempt");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(svc.handler_stats()[0].sent, 0);
 }
