@@ -10,12 +10,14 @@ mod httppost;
 mod inhibit;
 mod matching;
 mod service;
+pub mod service_tests;
 mod spec;
 mod spec_store;
 mod state_writer;
 mod template;
 
 pub use delivery::{DeliveryConfig, HandlerStats, RetryPolicy};
+pub use handlers::{HandlerServices, validate_services};
 pub use httppost::validate as validate_httppost;
 pub use kapa_models::gojson::to_go_json;
 pub use matching::Matcher;

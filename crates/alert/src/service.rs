@@ -29,6 +29,8 @@ pub struct ServiceConfig {
     pub delivery: DeliveryConfig,
     /// The `[[httppost]]` endpoints.
     pub httppost: Vec<HttpPostEndpoint>,
+    /// The configuration sections of the other handler services.
+    pub services: handlers::HandlerServices,
 }
 
 /// Topics are never chained deeper than this by `publish` and `aggregate` handlers.
@@ -146,6 +148,7 @@ pub struct AlertService {
     retired: Mutex<Vec<Worker>>,
     delivery: DeliveryConfig,
     endpoints: Endpoints,
+    services: handlers::HandlerServices,
     /// Persists event states when the service has a store.
     writer: Option<StateWriter>,
     /// Persists handler specs once `restore_specs` attached a store.
@@ -171,6 +174,7 @@ impl AlertService {
         Ok(Arc::new_cyclic(|me| AlertService {
             delivery: cfg.delivery,
             endpoints,
+            services: cfg.services,
             me: me.clone(),
             ..AlertService::default()
         }))
@@ -210,10 +214,16 @@ impl AlertService {
             topics: RwLock::new(topics),
             delivery: cfg.delivery,
             endpoints,
+            services: cfg.services,
             writer: Some(writer),
             me: me.clone(),
             ..AlertService::default()
         }))
+    }
+
+    /// The handler services' configuration (service tests use it).
+    pub fn services(&self) -> &handlers::HandlerServices {
+        &self.services
     }
 
     /// The latest level of an event in a topic.
@@ -360,7 +370,9 @@ impl AlertService {
         match spec.kind.as_str() {
             "publish" => publish_topics(spec).map(|_| ()),
             "aggregate" => AggregateConfig::from_options(&spec.options).map(|_| ()),
-            _ => handlers::create(&pipeline_spec(spec), &self.endpoints).map(|_| ()),
+            _ => {
+                handlers::create(&pipeline_spec(spec), &self.endpoints, &self.services).map(|_| ())
+            }
         }
     }
 
@@ -499,7 +511,7 @@ impl AlertService {
                 )?)
             }
             _ => {
-                let h = handlers::create(&pipeline_spec(&spec), &self.endpoints)?;
+                let h = handlers::create(&pipeline_spec(&spec), &self.endpoints, &self.services)?;
                 // Spec workers are numbered after the anonymous ones in the statistics.
                 let index = 1000
                     + self
@@ -653,7 +665,7 @@ impl AlertSink for AlertService {
     fn open_topic(&self, topic: &str, specs: &[HandlerSpec]) -> Result<(), String> {
         let handlers = specs
             .iter()
-            .map(|s| handlers::create(s, &self.endpoints))
+            .map(|s| handlers::create(s, &self.endpoints, &self.services))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
         let workers = handlers
@@ -703,6 +715,10 @@ impl AlertSink for AlertService {
         if let Some(handlers) = old {
             self.retire(handlers);
         }
+    }
+
+    fn global_handlers(&self, existing: &[HandlerSpec]) -> (Vec<HandlerSpec>, bool) {
+        self.services.global_handlers(existing)
     }
 
     fn restore(&self, topic: &str, id: &str) -> Option<RestoredEvent> {

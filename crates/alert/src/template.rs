@@ -53,7 +53,7 @@ fn json_func(args: &[Value]) -> String {
     s
 }
 
-fn to_json(v: &Value) -> serde_json::Value {
+pub(crate) fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Nil | Value::Function(_) => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -164,4 +164,50 @@ pub(crate) fn alert_data(event: &AlertEvent) -> Value {
         m.insert(Arc::from(JSON_KEY), Value::String(Arc::from(j)));
     }
     map(m)
+}
+
+/// `alert.TemplateData` of an event, for handler-side templates (Alerta, BigPanda,
+/// Discord, MQTT topic-template, PagerDuty2 links, Sensu, SNMP trap values):
+/// `.ID .Message .Level .Time .Duration .Name .TaskName .Group .Tags .Fields`.
+pub(crate) fn template_data(event: &AlertEvent) -> Value {
+    let d: &AlertData = &event.data;
+    let tags: BTreeMap<Arc<str>, Value> = event
+        .tags
+        .iter()
+        .map(|(k, v)| (Arc::from(k.as_str()), string(v)))
+        .collect();
+    map(BTreeMap::from([
+        (Arc::from("ID"), string(&d.id)),
+        (Arc::from("Message"), string(&d.message)),
+        (Arc::from("Level"), string(d.level.as_str())),
+        (
+            Arc::from("Time"),
+            string(&kapa_models::time::format_go_string(event.time)),
+        ),
+        (
+            Arc::from("Duration"),
+            string(&kapa_models::duration::format_go(d.duration)),
+        ),
+        (Arc::from("Name"), string(&event.name)),
+        (Arc::from("TaskName"), string(&event.task_name)),
+        (Arc::from("Group"), string(&event.group)),
+        (Arc::from("Tags"), map(tags)),
+        (Arc::from("Fields"), map(fields(event))),
+    ]))
+}
+
+/// The fields of the point that raised the event: the last row's values, without `time`.
+pub(crate) fn fields(event: &AlertEvent) -> BTreeMap<Arc<str>, Value> {
+    let Some(row) = event.data.data.series.iter().flatten().next() else {
+        return BTreeMap::new();
+    };
+    let Some(values) = row.values.last() else {
+        return BTreeMap::new();
+    };
+    row.columns
+        .iter()
+        .zip(values)
+        .filter(|(c, _)| c.as_str() != "time")
+        .map(|(c, v)| (Arc::from(c.as_str()), from_json(v)))
+        .collect()
 }

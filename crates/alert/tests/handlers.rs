@@ -81,6 +81,7 @@ fn service(capacity: usize, httppost: Vec<HttpPostEndpoint>) -> Arc<AlertService
             retry: fast_retries(),
         },
         httppost,
+        ..Default::default()
     })
     .unwrap()
 }
@@ -206,11 +207,11 @@ fn log_handler_appends_go_json_lines() {
 fn unknown_handler_kind_and_missing_options_are_errors() {
     let svc = AlertService::new();
     let err = svc
-        .open_topic("t", &[spec("slack", json!({}))])
+        .open_topic("t", &[spec("nosuchkind", json!({}))])
         .unwrap_err();
     assert_eq!(
         err,
-        "the \"slack\" alert handler is not implemented yet in this build of Kapacitor"
+        "the \"nosuchkind\" alert handler is not implemented yet in this build of Kapacitor"
     );
     let err = svc.open_topic("t", &[spec("log", json!({}))]).unwrap_err();
     assert_eq!(
@@ -548,6 +549,7 @@ fn retries_are_bounded_and_bad_addresses_are_not_retried() {
             },
         },
         httppost: vec![],
+        ..Default::default()
     })
     .unwrap();
     svc.open_topic(

@@ -437,6 +437,47 @@ impl Client {
     pub fn delete_path(&self, path: &str) -> Result<(), ApiError> {
         self.send("DELETE", path, "", None).map(|_| ())
     }
+    /// `GET /service-tests?pattern=`.
+    pub fn list_service_tests(&self, pattern: &str) -> Result<ServiceTests, ApiError> {
+        let query = encode_query(&[("pattern", pattern)]);
+        let (_, body) = self.send("GET", "/kapacitor/v1/service-tests", &query, None)?;
+        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `POST` to a service test link with the default options (`null`).
+    pub fn do_service_test(&self, link: &str) -> Result<ServiceTestResult, ApiError> {
+        let (_, body) = self.send("POST", link, "", Some("null".to_string()))?;
+        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+}
+
+/// One testable service.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ServiceTest {
+    /// Link to run its test.
+    #[serde(default)]
+    pub link: Link,
+    /// Service name.
+    pub name: String,
+}
+
+/// `GET /service-tests`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ServiceTests {
+    /// The services, sorted by name.
+    #[serde(default)]
+    pub services: Vec<ServiceTest>,
+}
+
+/// The outcome of a service test.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ServiceTestResult {
+    /// Whether the test passed.
+    #[serde(default)]
+    pub success: bool,
+    /// Why it failed.
+    #[serde(default)]
+    pub message: String,
 }
 
 /// Turns a non-2xx answer into Kapacitor's error: the `error` member (matched without regard

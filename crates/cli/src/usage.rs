@@ -312,8 +312,8 @@ const VARS: &str = "Usage: kapacitor vars
 
 const SERVICE_TESTS: &str = "Usage: kapacitor service-tests <service name...>
 
-\tRun the test of each named service with its default options.
-\tA name may be a glob pattern.
+\tPerform the service test using defaults.
+\tThe service name can be a glob style pattern.
 ";
 
 const FLUX: &str = "Usage: kapacitor flux task <command> [options]

@@ -116,6 +116,11 @@ pub trait AlertSink: Send + Sync + std::fmt::Debug {
     fn publish(&self, topic: &str, event: &AlertEvent);
     /// Closes a topic opened by `open_topic` (the task stopped).
     fn close_topic(&self, topic: &str);
+    /// The handlers that `global = true` services add to an alert node whose own handlers
+    /// are `existing`, and whether one of them forces `stateChangesOnly`.
+    fn global_handlers(&self, _existing: &[HandlerSpec]) -> (Vec<HandlerSpec>, bool) {
+        (Vec::new(), false)
+    }
     /// The last state of an event in a topic, kept across restarts, so that a new group
     /// of an alert node continues where the event left off.
     fn restore(&self, _topic: &str, _id: &str) -> Option<RestoredEvent> {

@@ -6,6 +6,7 @@ pub mod brpl;
 pub mod cli;
 pub mod config;
 pub mod env;
+pub mod handler_config;
 pub mod http;
 pub mod influx;
 pub mod json_patch;

@@ -486,7 +486,9 @@ fn alert_service(
     let service_cfg = kapa_alert::ServiceConfig {
         delivery,
         httppost: endpoints,
+        services: crate::handler_config::handler_services(&cfg.raw),
     };
+    kapa_alert::validate_services(&service_cfg.services).map_err(ServerError::Config)?;
     match state_store {
         Some(store) => kapa_alert::AlertService::with_store(service_cfg, store),
         None => kapa_alert::AlertService::with_config(service_cfg),

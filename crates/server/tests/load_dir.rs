@@ -158,7 +158,13 @@ fn templates_and_template_tasks_load_from_the_dir() {
     std::fs::remove_file(load.join("templates/threshold.tick")).unwrap();
     std::fs::remove_file(load.join("tasks/mem_alert.yaml")).unwrap();
     let pid = s.pid().to_string();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     wait_until("the template to go", || {
         s.get("/kapacitor/v1/templates/threshold").status == 404
     });

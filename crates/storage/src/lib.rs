@@ -7,16 +7,16 @@
 #![warn(missing_docs)]
 
 mod handler_spec;
-mod load_item;
 mod json_table;
+mod load_item;
 mod replay;
 mod storage;
 mod task;
 mod topic_state;
 
 pub use handler_spec::{HandlerSpecRecord, HandlerSpecStore};
-pub use load_item::LoadItemStore;
 pub use json_table::JsonTable;
+pub use load_item::LoadItemStore;
 pub use replay::{RecordingRecord, ReplayRecord, TemplateRecord};
 pub use storage::Storage;
 pub use task::{DbrpRecord, TaskRecord, TaskStore};

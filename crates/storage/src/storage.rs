@@ -7,8 +7,8 @@ use redb::Database;
 
 use crate::StorageError;
 use crate::handler_spec::{HandlerSpecStore, TOPIC_HANDLERS};
-use crate::load_item::{LOAD_ITEMS, LoadItemStore};
 use crate::json_table::JsonTable;
+use crate::load_item::{LOAD_ITEMS, LoadItemStore};
 use crate::replay::{
     RECORDINGS, REPLAYS, RecordingRecord, ReplayRecord, TEMPLATES, TemplateRecord,
 };

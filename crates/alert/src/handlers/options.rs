@@ -32,6 +32,28 @@ impl<'a> Options<'a> {
         }
     }
 
+    /// The raw value of a key.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key)
+    }
+
+    /// An integer; missing or null is 0.
+    pub(crate) fn int(&self, key: &str) -> Result<i64, AlertError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(0),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| self.err(key, "must be an integer")),
+            Some(_) => Err(self.err(key, "must be an integer")),
+        }
+    }
+
+    /// A string, or `default` when missing, null or empty.
+    pub(crate) fn string_or(&self, key: &str, default: &str) -> Result<String, AlertError> {
+        let s = self.string(key)?;
+        Ok(if s.is_empty() { default.to_string() } else { s })
+    }
+
     /// A boolean; missing or null is false.
     pub(crate) fn bool(&self, key: &str) -> Result<bool, AlertError> {
         match self.map.get(key) {

@@ -1,6 +1,6 @@
 //! `kapacitor list tasks [pattern...]` with Kapacitor's column layout.
 
-use super::{Ctx, not_supported, println_text};
+use super::{Ctx, println_text};
 use crate::client::{ListTasks, Task};
 use crate::dbrp::format_list;
 use crate::failure::{EXIT_COMMAND_USAGE, Failure};
@@ -71,9 +71,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), Failure> {
         k @ ("templates" | "recordings" | "replays") => {
             return super::resources::list(ctx, k, patterns);
         }
-        k @ "service-tests" => {
-            return Err(not_supported(&format!("list {k}")));
-        }
+        "service-tests" => return super::service_tests::list(ctx, patterns),
         k => {
             return Err(anyhow::anyhow!(
                 "cannot list '{k}' did you mean 'tasks', 'recordings', 'replays', 'topics', 'topic-handlers' or 'service-tests'?"

@@ -8,6 +8,7 @@ mod push;
 mod record;
 mod replay;
 mod resources;
+mod service_tests;
 mod show;
 mod show_topic;
 mod show_topic_handler;
@@ -28,16 +29,7 @@ use crate::usage;
 pub const DEFAULT_URL: &str = "http://localhost:9092";
 
 /// Kapacitor commands that this build does not implement yet.
-const NOT_YET: &[&str] = &[
-    "watch",
-    "logs",
-    "backup",
-    "level",
-    "stats",
-    "vars",
-    "service-tests",
-    "flux",
-];
+const NOT_YET: &[&str] = &["watch", "logs", "backup", "level", "stats", "vars", "flux"];
 
 /// What every command gets: the API client and the zone times are shown in.
 pub struct Ctx {
@@ -142,6 +134,7 @@ pub fn run(args: &[String], env: &Env) -> Result<(), Failure> {
         "define-template" => templates::define(&ctx, rest),
         "show-template" => templates::show(&ctx, rest),
         "push" => push::run(&ctx, rest),
+        "service-tests" => service_tests::run(&ctx, rest),
         c if NOT_YET.contains(&c) => Err(not_supported(c)),
         c => Err(Failure::usage(
             EXIT_USAGE,

@@ -183,7 +183,11 @@ struct ServerInfoJson<'a> {
 }
 
 impl AlertNode {
-    pub(crate) fn new(spec: AlertSpec, ctx: &TaskCtx, topic: String) -> Result<Self, String> {
+    pub(crate) fn new(mut spec: AlertSpec, ctx: &TaskCtx, topic: String) -> Result<Self, String> {
+        // Services configured with `global = true` handle every alert node.
+        let (globals, state_changes_only) = ctx.alerts.global_handlers(&spec.handlers);
+        spec.handlers.extend(globals);
+        spec.state_changes_only |= state_changes_only;
         let id_tmpl = GoTemplate::parse("id", &spec.id, TemplateKind::Text)?;
         let message_tmpl = GoTemplate::parse("message", &spec.message, TemplateKind::Text)?;
         let details_tmpl = GoTemplate::parse("details", &spec.details, TemplateKind::Html)?;

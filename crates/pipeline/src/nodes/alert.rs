@@ -244,11 +244,7 @@ impl AlertSpec {
                     Value::Array(command.map(Value::String).collect()),
                 );
             }
-            other => {
-                return Err(format!(
-                    "the {other:?} alert handler is not implemented yet in this build of Kapacitor"
-                ));
-            }
+            other => options = super::alert_handlers::new_options(other, a)?,
         }
         self.handlers.push(HandlerSpec {
             kind: (*kind).to_string(),
@@ -301,7 +297,11 @@ impl AlertSpec {
                 h.options
                     .insert("skip-ssl-verification".into(), Value::Bool(true));
             }
-            _ => return Ok(Set::Unknown),
+            (kind, _) => {
+                if !super::alert_handlers::set_property(kind, &mut h.options, name, a)? {
+                    return Ok(Set::Unknown);
+                }
+            }
         }
         Ok(Set::Handler(handler))
     }
@@ -313,7 +313,8 @@ impl AlertSpec {
             Some("post") => "*pipeline.AlertHTTPPostHandler",
             Some("tcp") => "*pipeline.TcpHandler",
             Some("exec") => "*pipeline.ExecHandler",
-            _ => "*pipeline.AlertNode",
+            Some(kind) => super::alert_handlers::go_type(kind).unwrap_or("*pipeline.AlertNode"),
+            None => "*pipeline.AlertNode",
         }
     }
 }

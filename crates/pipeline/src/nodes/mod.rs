@@ -1,6 +1,7 @@
 //! Node specs: one module per node kind, registered in the tables below.
 
 mod alert;
+mod alert_handlers;
 mod barrier;
 mod change_detect;
 mod combine;

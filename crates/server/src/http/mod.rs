@@ -8,6 +8,7 @@ mod http_out;
 mod ping;
 mod recordings;
 mod replays;
+mod service_tests;
 pub(crate) mod sideload;
 mod tasks;
 mod templates;
@@ -341,6 +342,14 @@ pub fn router(state: Arc<AppState>) -> Router {
                     .delete(replays::delete)
                     .options(no_content),
             ),
+        )
+        .route(
+            &format!("{BASE}/service-tests"),
+            with_404(get(service_tests::list)),
+        )
+        .route(
+            &format!("{BASE}/service-tests/{{service}}"),
+            with_404(get(service_tests::get).post(service_tests::run)),
         )
         .fallback(any(not_found))
         .layer(middleware::from_fn(common_headers))
