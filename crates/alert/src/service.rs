@@ -665,6 +665,14 @@ impl AlertSink for AlertService {
     fn open_topic(&self, topic: &str, specs: &[HandlerSpec]) -> Result<(), String> {
         let handlers = specs
             .iter()
+            .filter(|s| {
+                // A disabled kind is left out; the task runs with its other handlers.
+                let off = self.services.is_disabled(&s.kind);
+                if off {
+                    tracing::warn!(service = "alert", topic = %topic, kind = %s.kind, "skipping disabled alert handler");
+                }
+                !off
+            })
             .map(|s| handlers::create(s, &self.endpoints, &self.services))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;

@@ -16,6 +16,8 @@ pub struct RunOptions {
     pub log_file: Option<String>,
     /// `-log-level`.
     pub log_level: Option<String>,
+    /// `-disable-handlers`: alert handler kinds that are switched off.
+    pub disable_handlers: Vec<String>,
     /// Flags accepted for compatibility but not supported (name, value).
     pub unsupported: Vec<(String, String)>,
 }
@@ -82,8 +84,10 @@ Usage: kapacitord run [flags]
     -log-level <level>
             Sets the log level. One of debug,info,error.
 
-    -blacklist-cidrs <cidr,...>, -disable-handlers <kind,...>,
-    -cpuprofile <path>, -memprofile <path>
+    -disable-handlers <kind,...>
+            Comma separated list of alert handler kinds to disable.
+
+    -blacklist-cidrs <cidr,...>, -cpuprofile <path>, -memprofile <path>
             Accepted for compatibility; not supported.
 ";
 
@@ -129,6 +133,13 @@ pub fn parse(args: &[String]) -> Result<Command, ServerError> {
                     "hostname" => opts.hostname = Some(value),
                     "log-file" => opts.log_file = Some(value),
                     "log-level" => opts.log_level = Some(value),
+                    "disable-handlers" => opts.disable_handlers.extend(
+                        value
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|k| !k.is_empty())
+                            .map(str::to_string),
+                    ),
                     _ => opts.unsupported.push((flag, value)),
                 }
             }
@@ -214,11 +225,15 @@ mod tests {
     #[test]
     fn run_flags_and_unsupported_ones() {
         let Command::Run(o) = parse(&args(
-            "run -hostname h -log-file f -cpuprofile c -blacklist-cidrs private",
+            "run -hostname h -log-file f -cpuprofile c -blacklist-cidrs private -disable-handlers exec,tcp",
         ))
         .unwrap() else {
             panic!("not run")
         };
+        assert_eq!(
+            o.disable_handlers,
+            vec!["exec".to_string(), "tcp".to_string()]
+        );
         assert_eq!(o.hostname.as_deref(), Some("h"));
         assert_eq!(o.log_file.as_deref(), Some("f"));
         assert_eq!(

@@ -166,7 +166,12 @@ pub fn run(opts: RunOptions) -> Result<(), ServerError> {
         .thread_name("kapacitord")
         .build()
         .map_err(|e| ServerError::Io(format!("starting runtime: {e}")))?;
-    let result = runtime.block_on(serve(cfg, opts.pidfile.clone(), level));
+    let result = runtime.block_on(serve(
+        cfg,
+        opts.pidfile.clone(),
+        level,
+        opts.disable_handlers.clone(),
+    ));
     if let Err(e) = &result {
         tracing::error!(service = "run", err = %e, "kapacitord failed");
     }
@@ -244,6 +249,7 @@ async fn serve(
     cfg: Config,
     pidfile: Option<String>,
     level: LevelHandle,
+    disabled_handlers: Vec<String>,
 ) -> Result<(), ServerError> {
     create_dir(&cfg.data_dir, "data dir")?;
     create_dir(&cfg.replay.dir, "replay dir")?;
@@ -265,7 +271,7 @@ async fn serve(
         .alert
         .persist_topics
         .then(|| Arc::new(storage.topic_states()) as Arc<dyn kapa_alert::StateStore>);
-    let alerts = alert_service(&cfg, endpoints, state_store)?;
+    let alerts = alert_service(&cfg, endpoints, state_store, disabled_handlers)?;
     // Handlers of specs whose kind this build lacks are logged and kept in the store.
     alerts
         .restore_specs(Arc::new(storage.handler_specs()))
@@ -476,6 +482,7 @@ fn alert_service(
     cfg: &Config,
     endpoints: Vec<kapa_models::httppost::HttpPostEndpoint>,
     state_store: Option<Arc<dyn kapa_alert::StateStore>>,
+    disabled_handlers: Vec<String>,
 ) -> Result<Arc<kapa_alert::AlertService>, ServerError> {
     let mut delivery = kapa_alert::DeliveryConfig::default();
     if let Ok(n) = usize::try_from(cfg.alert.topic_buffer_length)
@@ -486,7 +493,8 @@ fn alert_service(
     let service_cfg = kapa_alert::ServiceConfig {
         delivery,
         httppost: endpoints,
-        services: crate::handler_config::handler_services(&cfg.raw),
+        services: crate::handler_config::handler_services(&cfg.raw)
+            .with_disabled(disabled_handlers),
     };
     kapa_alert::validate_services(&service_cfg.services).map_err(ServerError::Config)?;
     match state_store {
@@ -591,9 +599,9 @@ mod tests {
         let user = "[alert]\ntopic-buffer-length = 7\n[[httppost]]\nendpoint = \"e\"\nurl = \"\"\n";
         config::merge(&mut base, user.parse().unwrap(), &mut w);
         let cfg = Config::from_table(base).unwrap();
-        let err = alert_service(&cfg, httppost_endpoints(&cfg.raw), None).unwrap_err();
+        let err = alert_service(&cfg, httppost_endpoints(&cfg.raw), None, Vec::new()).unwrap_err();
         assert_eq!(err.to_string(), "httppost: must specify url");
-        let ok = alert_service(&cfg, Vec::new(), None).unwrap();
+        let ok = alert_service(&cfg, Vec::new(), None, Vec::new()).unwrap();
         assert!(ok.handler_stats().is_empty());
     }
 

@@ -126,3 +126,52 @@ fn post_endpoint_and_tcp_handlers_deliver_and_report_stats() {
     assert_eq!(stats.0["tags"]["kind"], "post");
     assert_eq!(stats.1["tags"]["handler"], "1");
 }
+
+#[test]
+fn disabled_handler_kinds_are_skipped_and_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::write_config(tmp.path());
+    let s = Server::start_in_with(tmp.path(), &["-disable-handlers", "exec,tcp"]);
+    let ran = tmp.path().join("exec-ran");
+    let log = tmp.path().join("alerts.log");
+    let script = format!(
+        "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"usage_idle\" < 70)\n        .exec('/usr/bin/touch', '{}')\n        .log('{}')\n",
+        ran.display(),
+        log.display()
+    );
+    let body = json!({
+        "id": "cpu_alert", "type": "stream", "dbrps": [{"db": "telegraf", "rp": "autogen"}],
+        "script": script, "status": "enabled",
+    });
+    let r = s.post("/kapacitor/v1/tasks", &body.to_string());
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = s.post(
+        "/write?db=telegraf&rp=autogen",
+        "cpu usage_idle=50 1000000000",
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    // The enabled handler delivers; the disabled one never runs.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("CRITICAL")) {
+        assert!(std::time::Instant::now() < deadline, "no alert logged");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Only the log handler was attached: the topic has no exec worker at all.
+    let vars = s.get("/kapacitor/v1/debug/vars").json();
+    let keys: Vec<&String> = vars["kapacitor"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with("alert_handler:main:cpu_alert:"))
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].ends_with(":log"), "{keys:?}");
+    assert!(!ran.exists(), "the disabled exec handler ran");
+    // A topic handler of a disabled kind is refused.
+    let r = s.post(
+        "/kapacitor/v1/alerts/topics/cpu/handlers",
+        &json!({"id": "sock", "kind": "tcp", "options": {"address": "127.0.0.1:1"}}).to_string(),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("disabled"), "{}", r.body);
+}

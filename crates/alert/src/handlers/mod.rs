@@ -109,6 +109,12 @@ pub(crate) fn create(
     endpoints: &Endpoints,
     services: &HandlerServices,
 ) -> Result<Box<dyn Deliver>, AlertError> {
+    if services.is_disabled(&spec.kind) {
+        return Err(AlertError::Handler {
+            kind: spec.kind.clone(),
+            reason: "the handler kind is disabled (kapacitord -disable-handlers)".into(),
+        });
+    }
     let o = &spec.options;
     match spec.kind.as_str() {
         "smtp" => Ok(Box::new(SmtpHandler::from_options(o, services)?)),

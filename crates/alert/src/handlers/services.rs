@@ -34,6 +34,8 @@ const GLOBAL_KINDS: &[(&str, bool)] = &[
 pub struct HandlerServices {
     sections: Map<String, Value>,
     external_url: String,
+    /// Kinds switched off by `kapacitord run -disable-handlers`.
+    disabled: Vec<String>,
 }
 
 impl HandlerServices {
@@ -44,7 +46,19 @@ impl HandlerServices {
         HandlerServices {
             sections,
             external_url,
+            disabled: Vec::new(),
         }
+    }
+
+    /// The same services with these handler kinds switched off (`-disable-handlers`).
+    pub fn with_disabled(mut self, kinds: Vec<String>) -> Self {
+        self.disabled = kinds;
+        self
+    }
+
+    /// Whether handlers of `kind` are switched off.
+    pub fn is_disabled(&self, kind: &str) -> bool {
+        self.disabled.iter().any(|k| k == kind)
     }
 
     /// The raw JSON of a section.

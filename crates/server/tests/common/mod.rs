@@ -60,6 +60,11 @@ impl Server {
 
     /// Starts a server on an existing directory (restarts keep the data).
     pub fn start_in(dir: &Path) -> Server {
+        Server::start_in_with(dir, &[])
+    }
+
+    /// Starts a server on an existing directory with more `kapacitord run` flags.
+    pub fn start_in_with(dir: &Path, flags: &[&str]) -> Server {
         let log = dir.join("kapacitord.log");
         let before = std::fs::read_to_string(&log).map(|s| s.len()).unwrap_or(0);
         let child = Command::new(env!("CARGO_BIN_EXE_kapacitord"))
@@ -67,6 +72,7 @@ impl Server {
             .arg(dir.join("kapacitor.conf"))
             .arg("-pidfile")
             .arg(dir.join("kapacitord.pid"))
+            .args(flags)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
