@@ -505,7 +505,7 @@ impl AlertService {
                     cfg,
                     Box::new(move |topic, event| {
                         if let Some(svc) = me.upgrade() {
-                            svc.publish_chain(topic, event, &mut vec![source.clone()]);
+                            svc.publish_chain(topic, &Arc::new(event.clone()), &mut vec![source.clone()]);
                         }
                     }),
                 )?)
@@ -539,7 +539,7 @@ impl AlertService {
 
     /// Publishes to `topic` and to the topics its `publish` handlers name; `chain` holds
     /// the topics this event already went through, so a cycle stops instead of looping.
-    fn publish_chain(&self, topic: &str, event: &AlertEvent, chain: &mut Vec<String>) {
+    fn publish_chain(&self, topic: &str, event: &Arc<AlertEvent>, chain: &mut Vec<String>) {
         if chain.iter().any(|t| t == topic) || chain.len() >= MAX_PUBLISH_DEPTH {
             tracing::warn!(service = "alert", topic = %topic, chain = ?chain, "not publishing: the event already went through this topic (publish loop)");
             return;
@@ -564,7 +564,7 @@ impl AlertService {
                 .insert(event.data.id.clone(), state)
                 .map_or(Level::Ok, |s| s.level);
             if !t.handlers.is_empty() || !t.specs.is_empty() {
-                let shared = Arc::new(event.clone());
+                let shared = event.clone();
                 for h in &t.handlers {
                     h.push(shared.clone());
                 }
@@ -693,6 +693,10 @@ impl AlertSink for AlertService {
     }
 
     fn publish(&self, topic: &str, event: &AlertEvent) {
+        self.publish_chain(topic, &Arc::new(event.clone()), &mut Vec::new());
+    }
+
+    fn publish_shared(&self, topic: &str, event: &Arc<AlertEvent>) {
         self.publish_chain(topic, event, &mut Vec::new());
     }
 

@@ -204,6 +204,27 @@ fn log_handler_appends_go_json_lines() {
 }
 
 #[test]
+fn log_handler_follows_a_rotated_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alerts.log");
+    let rotated = dir.path().join("alerts.log.1");
+    let svc = AlertService::new();
+    let s = spec("log", json!({"path": path.to_string_lossy()}));
+    svc.open_topic("main:t:alert2", &[s]).unwrap();
+    svc.publish("main:t:alert2", &event("a", Level::Critical));
+    assert!(svc.wait_idle(WAIT));
+    std::fs::rename(&path, &rotated).unwrap();
+    // The handler keeps its file open for at most a second before opening the path again.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    svc.publish("main:t:alert2", &event("b", Level::Critical));
+    assert!(svc.wait_idle(WAIT));
+    let old = std::fs::read_to_string(&rotated).unwrap();
+    let new = std::fs::read_to_string(&path).unwrap();
+    assert_eq!((old.lines().count(), new.lines().count()), (1, 1));
+    assert!(new.contains(r#""id":"b""#), "{new}");
+}
+
+#[test]
 fn unknown_handler_kind_and_missing_options_are_errors() {
     let svc = AlertService::new();
     let err = svc

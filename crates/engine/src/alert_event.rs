@@ -114,6 +114,11 @@ pub trait AlertSink: Send + Sync + std::fmt::Debug {
     fn open_topic(&self, topic: &str, handlers: &[HandlerSpec]) -> Result<(), String>;
     /// Publishes one event to a topic.
     fn publish(&self, topic: &str, event: &AlertEvent);
+    /// Publishes an event the caller already shares; sinks that queue events keep the
+    /// `Arc` instead of copying the event.
+    fn publish_shared(&self, topic: &str, event: &std::sync::Arc<AlertEvent>) {
+        self.publish(topic, event);
+    }
     /// Closes a topic opened by `open_topic` (the task stopped).
     fn close_topic(&self, topic: &str);
     /// The handlers that `global = true` services add to an alert node whose own handlers

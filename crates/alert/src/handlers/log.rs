@@ -1,8 +1,9 @@
 //! The `log` handler: appends one `alert.Data` JSON object per line to a file.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
+use std::time::{Duration, Instant};
 
 use kapa_engine::AlertEvent;
 use serde_json::{Map, Value};
@@ -11,13 +12,20 @@ use super::options::Options;
 use super::{Deliver, Failure};
 use crate::AlertError;
 
+/// How long an open file is written to before it is opened again by path, so a rotated or
+/// removed log file is followed within this time (Kapacitor opens it for every event, which
+/// costs three system calls per alert).
+const REOPEN_AFTER: Duration = Duration::from_secs(1);
+
 /// Writes events to a file, one JSON line each.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct LogHandler {
     /// The file.
     pub path: String,
     /// Permission bits used when the file is created.
     pub mode: u32,
+    /// The file, while it is fresh.
+    open: Option<(File, Instant)>,
 }
 
 /// Go's `os.FileMode.String()` of permission bits (`-rw-r--r--`).
@@ -62,7 +70,11 @@ impl LogHandler {
                 reason: format!("log path must be absolute: {path} is not absolute"),
             });
         }
-        Ok(LogHandler { path, mode })
+        Ok(LogHandler {
+            path,
+            mode,
+            open: None,
+        })
     }
 }
 
@@ -75,19 +87,31 @@ impl Deliver for LogHandler {
         let mut line = crate::to_go_json(&event.data)
             .map_err(|e| Failure::Permanent(format!("failed to marshal alert data json: {e}")))?;
         line.push('\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(self.mode)
-            .open(&self.path)
-            .map_err(|e| {
-                Failure::Permanent(format!(
-                    "failed to open file {} for alert logging: {e}",
-                    self.path
-                ))
-            })?;
+        if self
+            .open
+            .as_ref()
+            .is_none_or(|(_, at)| at.elapsed() >= REOPEN_AFTER)
+        {
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(self.mode)
+                .open(&self.path)
+                .map_err(|e| {
+                    Failure::Permanent(format!(
+                        "failed to open file {} for alert logging: {e}",
+                        self.path
+                    ))
+                })?;
+            self.open = Some((file, Instant::now()));
+        }
         // One write call per line so concurrent writers never interleave inside a line.
-        file.write_all(line.as_bytes()).map_err(|e| {
+        let written = match self.open.as_mut() {
+            Some((file, _)) => file.write_all(line.as_bytes()),
+            None => Err(std::io::Error::other("the file is not open")),
+        };
+        written.map_err(|e| {
+            self.open = None;
             Failure::Permanent(format!("failed to write alert to file {}: {e}", self.path))
         })
     }

@@ -482,11 +482,13 @@ impl AlertNode {
         if inhibited {
             self.alerts_inhibited += 1;
         } else {
+            // Shared by every topic and handler queue it goes to: built once, never copied.
+            let event = std::sync::Arc::new(event);
             if let Some(topic) = &self.anon_topic {
-                ctx.alerts.publish(topic, &event);
+                ctx.alerts.publish_shared(topic, &event);
             }
             if !self.spec.topic.is_empty() {
-                ctx.alerts.publish(&self.spec.topic, &event);
+                ctx.alerts.publish_shared(&self.spec.topic, &event);
             }
         }
         Ok(Some(Fired {
