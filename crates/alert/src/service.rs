@@ -505,7 +505,11 @@ impl AlertService {
                     cfg,
                     Box::new(move |topic, event| {
                         if let Some(svc) = me.upgrade() {
-                            svc.publish_chain(topic, &Arc::new(event.clone()), &mut vec![source.clone()]);
+                            svc.publish_chain(
+                                topic,
+                                &Arc::new(event.clone()),
+                                &mut vec![source.clone()],
+                            );
                         }
                     }),
                 )?)

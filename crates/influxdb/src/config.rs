@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use kapa_models::duration::deserialize_go as de_duration;
 use serde::Deserialize;
 
 /// TLS options of a cluster.
@@ -175,20 +176,5 @@ impl ClusterConfig {
             return err("timeouts must not be negative".into());
         }
         Ok(())
-    }
-}
-
-/// Go durations in the file may be strings (`"10s"`) or integers (nanoseconds).
-fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Str(String),
-    }
-    match Raw::deserialize(d)? {
-        Raw::Int(n) => Ok(n),
-        Raw::Str(s) => kapa_models::duration::parse_go(&s)
-            .map_err(|_| serde::de::Error::custom(format!("invalid duration {s:?}"))),
     }
 }

@@ -188,3 +188,20 @@ mod tests {
         assert!(parse_go("").is_err());
     }
 }
+
+/// Deserializes a Go duration as configuration files write it: a string (`"10s"`) or an
+/// integer of nanoseconds (for `#[serde(deserialize_with = ...)]`).
+pub fn deserialize_go<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Int(i64),
+        Str(String),
+    }
+    match <Raw as serde::Deserialize>::deserialize(d)? {
+        Raw::Int(n) => Ok(n),
+        Raw::Str(s) => {
+            parse_go(&s).map_err(|_| serde::de::Error::custom(format!("invalid duration {s:?}")))
+        }
+    }
+}

@@ -11,6 +11,7 @@ use toml::{Table, Value};
 
 use crate::ServerError;
 use crate::env::EnvMap;
+use kapa_models::duration::deserialize_go as de_duration;
 
 /// The default configuration, with comments, as `kapacitord config` prints it.
 pub const DEFAULTS: &str = include_str!("../config/defaults.toml");
@@ -181,21 +182,6 @@ impl Config {
             ));
         }
         Ok(())
-    }
-}
-
-/// Go durations in the file may be strings (`"10s"`) or integers (nanoseconds).
-fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Str(String),
-    }
-    match Raw::deserialize(d)? {
-        Raw::Int(n) => Ok(n),
-        Raw::Str(s) => kapa_models::duration::parse_go(&s)
-            .map_err(|_| serde::de::Error::custom(format!("invalid duration {s:?}"))),
     }
 }
 

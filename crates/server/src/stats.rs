@@ -18,6 +18,7 @@ use serde::Deserialize;
 use smol_str::SmolStr;
 
 use crate::state::AppState;
+use kapa_models::duration::deserialize_go as de_duration;
 
 /// `[stats]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,20 +43,6 @@ impl Default for StatsConfig {
             database: "_kapacitor".into(),
             retention_policy: "autogen".into(),
         }
-    }
-}
-
-fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Str(String),
-    }
-    match Raw::deserialize(d)? {
-        Raw::Int(n) => Ok(n),
-        Raw::Str(s) => kapa_models::duration::parse_go(&s)
-            .map_err(|_| serde::de::Error::custom(format!("invalid duration {s:?}"))),
     }
 }
 
