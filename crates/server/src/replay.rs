@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use kapa_engine::{AlertSink, EngineConfig, ServerInfo, TaskDef, TaskMaster};
@@ -137,8 +138,35 @@ enum Input {
     Query { query: String, cluster: String },
 }
 
+/// How far a running replay has got: units done of a total (file bytes, batches or points).
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl Progress {
+    /// The share done, 0 to 1 (0 while the total is unknown).
+    pub fn fraction(&self) -> f64 {
+        let total = self.total.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0)
+    }
+
+    fn start(&self, total: u64) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    fn step(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// How a recording is run through a task.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Keep the recorded times (`-rec-time`).
     pub recording_time: bool,
@@ -146,6 +174,8 @@ pub struct RunOptions {
     pub real_clock: bool,
     /// The replay's zero time (ns): the first point is moved here unless `recording_time`.
     pub zero: i64,
+    /// Where the run reports how far it has got.
+    pub progress: Arc<Progress>,
 }
 
 /// Runs a stream recording through a task master that runs the replayed task.
@@ -163,6 +193,17 @@ pub fn run_stream(
     let mut diff: Option<i64> = None;
     let mut count = 0u64;
     let wall_start = Instant::now();
+    // Progress is points replayed of the recording's points, counted on another thread
+    // so the replay starts at once (0 until the count is known).
+    opts.progress.start(0);
+    let (counted, progress) = (path.to_path_buf(), opts.progress.clone());
+    let _ = std::thread::Builder::new()
+        .name("kapa-replay-count".into())
+        .spawn(move || {
+            if let Ok(n) = crate::srpl::count_points(&counted) {
+                progress.total.store(n, Ordering::Relaxed);
+            }
+        });
     crate::srpl::read::<String>(path, |db, rp, points| {
         let Some(first) = points.first() else {
             return Ok(());
@@ -182,6 +223,7 @@ pub fn run_stream(
                 clock.set(wait);
                 tm.write_points(db, rp, std::slice::from_ref(p));
                 tm.tick();
+                opts.progress.step();
             }
             return Ok(());
         }
@@ -195,6 +237,9 @@ pub fn run_stream(
         clock.set(last + d);
         tm.write_points(db, rp, points);
         tm.tick();
+        opts.progress
+            .done
+            .fetch_add(points.len() as u64, Ordering::Relaxed);
         Ok(())
     })?;
     Ok(count)
@@ -259,6 +304,7 @@ pub fn replay_batches(
         }
     }
     queue.sort_by_key(|(wait, i, _)| (*wait, *i));
+    opts.progress.start(queue.len() as u64);
     let wall_start = Instant::now();
     let mut count = 0u64;
     for (wait, i, b) in queue {
@@ -272,6 +318,7 @@ pub fn replay_batches(
         clock.set(wait);
         tm.deliver_batches(&nodes[i], std::slice::from_ref(&b));
         tm.tick();
+        opts.progress.step();
     }
     Ok(count)
 }
@@ -298,6 +345,8 @@ pub struct ReplayService {
     server: ServerInfo,
     /// The engines of the replays now running, for `GET /tasks/{id}?replay-id=`.
     running: parking_lot::Mutex<std::collections::HashMap<String, Arc<TaskMaster>>>,
+    /// How far the running replays have got.
+    progress: parking_lot::Mutex<std::collections::HashMap<String, Arc<Progress>>>,
 }
 
 impl ReplayService {
@@ -316,6 +365,7 @@ impl ReplayService {
             alerts,
             server,
             running: parking_lot::Mutex::new(std::collections::HashMap::new()),
+            progress: parking_lot::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -342,7 +392,17 @@ impl ReplayService {
             .get(id)
             .map_err(store_err)?
             .ok_or_else(|| ApiError::not_found("no replay exists"))?;
-        Ok(view(&r))
+        Ok(view(&self.live(r)))
+    }
+
+    /// A stored replay with the progress of its run, while it runs.
+    fn live(&self, mut r: ReplayRecord) -> ReplayRecord {
+        if r.status == RUNNING
+            && let Some(p) = self.progress.lock().get(&r.id)
+        {
+            r.progress = p.fraction();
+        }
+        r
     }
 
     /// `GET /replays`.
@@ -351,8 +411,8 @@ impl ReplayService {
             .store
             .list()
             .map_err(store_err)?
-            .iter()
-            .map(|r| (r.id.clone(), view(r)))
+            .into_iter()
+            .map(|r| (r.id.clone(), view(&self.live(r))))
             .collect();
         select("replays", items, params, ALL_FIELDS)
     }
@@ -473,10 +533,13 @@ impl ReplayService {
             stats: serde_json::json!({}),
         };
         self.store.put(&id, &rec).map_err(store_err)?;
+        let progress = Arc::new(Progress::default());
+        self.progress.lock().insert(id.clone(), progress.clone());
         let run = RunOptions {
             recording_time,
             real_clock,
             zero,
+            progress,
         };
         let clock = Arc::new(ManualClock::new(zero));
         let tm = self.engine(&id, clock.clone());
@@ -492,6 +555,7 @@ impl ReplayService {
             .spawn(move || svc.run(rec, def, input, run, tm, clock));
         if let Err(e) = spawned {
             self.running.lock().remove(&id);
+            self.progress.lock().remove(&id);
             let _ = self.store.delete(&id);
             return Err(ApiError::internal(format!("failed to start replay: {e}")));
         }
@@ -531,6 +595,7 @@ impl ReplayService {
                 };
                 let diff = opts.zero - first;
                 let n = points.len() as u64;
+                opts.progress.start(n);
                 for mut p in points {
                     let wait = p.time + diff;
                     if !opts.recording_time {
@@ -539,6 +604,7 @@ impl ReplayService {
                     clock.set(wait);
                     tm.write_points(&db, &rp, std::slice::from_ref(&p));
                     tm.tick();
+                    opts.progress.step();
                 }
                 Ok(n)
             }
@@ -569,6 +635,7 @@ impl ReplayService {
             rec.stats = stats;
         }
         self.running.lock().remove(&rec.id);
+        self.progress.lock().remove(&rec.id);
         tm.stop_task(&def.id);
         // The replay's anonymous topics go with it; handlers have their events queued.
         self.alerts

@@ -86,6 +86,22 @@ fn open(path: &Path) -> std::io::Result<(Box<dyn BufRead>, Precision)> {
     })
 }
 
+/// Number of points in a recording (three lines each), for progress reports.
+pub fn count_points(path: &Path) -> std::io::Result<u64> {
+    let (mut r, _) = open(path)?;
+    let mut lines = 0u64;
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', buf).count() as u64;
+        let n = buf.len();
+        r.consume(n);
+    }
+    Ok(lines / 3)
+}
+
 /// Reads a recording and hands its points to `each` in runs of the same database and
 /// retention policy, in file order. Stops at the first error of `each`.
 pub fn read<E: From<String>>(

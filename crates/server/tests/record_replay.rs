@@ -485,6 +485,16 @@ fn a_running_replay_shows_its_own_task_state() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(collected, 1);
+    // Half of the recording is replayed: the replay says so while it runs.
+    let mut progress = Value::Null;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && progress != 0.5 {
+        let r = s.get("/kapacitor/v1/replays/slow").json();
+        assert_eq!(r["status"], "running", "{r}");
+        progress = r["progress"].clone();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(progress, 0.5);
     // The live task is untouched.
     assert_eq!(
         s.get("/kapacitor/v1/tasks/cpu_alert").json()["executing"],

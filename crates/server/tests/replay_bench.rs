@@ -85,6 +85,7 @@ fn replay_one_million_points_through_window_mean() {
             recording_time: false,
             real_clock: false,
             zero: 1_600_000_000_000_000_000,
+            ..RunOptions::default()
         },
     )
     .unwrap();
