@@ -151,6 +151,23 @@ pub fn parse_go(s: &str) -> Result<i64, ModelError> {
     Ok(if neg { -v } else { v })
 }
 
+/// Deserializes a Go duration as configuration files write it: a string (`"10s"`) or an
+/// integer of nanoseconds (for `#[serde(deserialize_with = ...)]`).
+pub fn deserialize_go<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Int(i64),
+        Str(String),
+    }
+    match <Raw as serde::Deserialize>::deserialize(d)? {
+        Raw::Int(n) => Ok(n),
+        Raw::Str(s) => {
+            parse_go(&s).map_err(|_| serde::de::Error::custom(format!("invalid duration {s:?}")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,22 +203,5 @@ mod tests {
         assert_eq!(parse_go("-3m"), Ok(-3 * M));
         assert!(parse_go("abc").is_err());
         assert!(parse_go("").is_err());
-    }
-}
-
-/// Deserializes a Go duration as configuration files write it: a string (`"10s"`) or an
-/// integer of nanoseconds (for `#[serde(deserialize_with = ...)]`).
-pub fn deserialize_go<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Str(String),
-    }
-    match <Raw as serde::Deserialize>::deserialize(d)? {
-        Raw::Int(n) => Ok(n),
-        Raw::Str(s) => {
-            parse_go(&s).map_err(|_| serde::de::Error::custom(format!("invalid duration {s:?}")))
-        }
     }
 }
