@@ -196,6 +196,19 @@ pub(crate) fn template_data(event: &AlertEvent) -> Value {
     ]))
 }
 
+/// Some entries of [`template_data`] (handlers whose templates see fewer of them).
+pub(crate) fn template_subset(event: &AlertEvent, keys: &[&str]) -> BTreeMap<Arc<str>, Value> {
+    let mut out = BTreeMap::new();
+    if let Value::Map(m) = template_data(event) {
+        for k in keys {
+            if let Some(v) = m.get(*k) {
+                out.insert(Arc::from(*k), v.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The fields of the point that raised the event: the last row's values, without `time`.
 pub(crate) fn fields(event: &AlertEvent) -> BTreeMap<Arc<str>, Value> {
     let Some(row) = event.data.data.series.iter().flatten().next() else {

@@ -5,7 +5,7 @@ use kapa_engine::{AlertEvent, Level};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::http::{self, Client};
+use super::http::{self, Client, TlsKeys};
 use super::options::Options;
 use super::services::HandlerServices;
 use super::{Deliver, Failure};
@@ -55,16 +55,11 @@ impl DiscordHandler {
         services: &HandlerServices,
     ) -> Result<Self, AlertError> {
         let o = Options::new("discord", options);
-        let mut tls = (String::new(), String::new(), String::new(), false);
+        let mut tls = TlsKeys::default();
         let workspace =
             match services.element("discord", "discord", "workspace", &o.string("workspace")?) {
                 Ok(c) => {
-                    tls = (
-                        c.string("ssl-ca")?,
-                        c.string("ssl-cert")?,
-                        c.string("ssl-key")?,
-                        c.bool("insecure-skip-verify")?,
-                    );
+                    tls = TlsKeys::of(&c)?;
                     Ok(Workspace {
                         enabled: c.bool("enabled")?,
                         url: c.string("url")?,
@@ -85,11 +80,9 @@ impl DiscordHandler {
             username: o.string("username")?,
             avatar_url: o.string("avatar-url")?,
             embed_title,
-            client: Client::with_tls(&tls.0, &tls.1, &tls.2, tls.3).map_err(|reason| {
-                AlertError::Handler {
-                    kind: "discord".into(),
-                    reason,
-                }
+            client: Client::with_tls(&tls).map_err(|reason| AlertError::Handler {
+                kind: "discord".into(),
+                reason,
             })?,
         })
     }

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use super::Failure;
+use super::options::Options;
+use crate::AlertError;
 
 /// Request timeout when the service sets none (Go's default client waits forever).
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -55,6 +57,27 @@ impl Reply {
     }
 }
 
+/// A service section's TLS keys: `ssl-ca`, `ssl-cert`, `ssl-key`, `insecure-skip-verify`.
+#[derive(Debug, Default)]
+pub(crate) struct TlsKeys {
+    ca: String,
+    cert: String,
+    key: String,
+    insecure_skip_verify: bool,
+}
+
+impl TlsKeys {
+    /// The keys of a section element.
+    pub(crate) fn of(section: &Options<'_>) -> Result<Self, AlertError> {
+        Ok(TlsKeys {
+            ca: section.string("ssl-ca")?,
+            cert: section.string("ssl-cert")?,
+            key: section.string("ssl-key")?,
+            insecure_skip_verify: section.bool("insecure-skip-verify")?,
+        })
+    }
+}
+
 impl Client {
     /// A client with `timeout` (None: the default) that may skip TLS verification.
     pub(crate) fn new(timeout: Option<Duration>, insecure_skip_verify: bool) -> Client {
@@ -75,13 +98,14 @@ impl Client {
 
     /// A client with a service's TLS keys: `ssl-ca` replaces the default roots (as Go's
     /// tlsconfig does), `ssl-cert` + `ssl-key` present a client certificate.
-    pub(crate) fn with_tls(
-        ca: &str,
-        cert: &str,
-        key: &str,
-        insecure_skip_verify: bool,
-    ) -> Result<Client, String> {
+    pub(crate) fn with_tls(keys: &TlsKeys) -> Result<Client, String> {
         use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, parse_pem};
+        let (ca, cert, key, insecure_skip_verify) = (
+            keys.ca.as_str(),
+            keys.cert.as_str(),
+            keys.key.as_str(),
+            keys.insecure_skip_verify,
+        );
         if ca.is_empty() && (cert.is_empty() || key.is_empty()) {
             return Ok(Client::new(None, insecure_skip_verify));
         }

@@ -13,7 +13,7 @@ use super::options::Options;
 use super::services::HandlerServices;
 use super::{Deliver, Failure};
 use crate::AlertError;
-use crate::template::{Template, template_data};
+use crate::template::{Template, template_subset};
 
 /// Sends each event to ServiceNow.
 #[derive(Debug)]
@@ -122,14 +122,7 @@ impl Deliver for ServiceNowHandler {
             return Err(Failure::Permanent("service is not enabled".into()));
         }
         // The templates see ID, Name, TaskName, Fields and Tags.
-        let mut info = BTreeMap::new();
-        if let gotmpl::Value::Map(m) = template_data(event) {
-            for k in ["ID", "Name", "TaskName", "Fields", "Tags"] {
-                if let Some(v) = m.get(k) {
-                    info.insert(Arc::from(k), v.clone());
-                }
-            }
-        }
+        let info = template_subset(event, &["ID", "Name", "TaskName", "Fields", "Tags"]);
         let info = gotmpl::Value::Map(Arc::new(info));
         let render = |t: &Template| {
             t.render(&info)

@@ -5,7 +5,7 @@ use kapa_engine::{AlertEvent, Level};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::http::{self, Client};
+use super::http::{self, Client, TlsKeys};
 use super::options::Options;
 use super::services::HandlerServices;
 use super::{Deliver, Failure};
@@ -60,15 +60,10 @@ impl SlackHandler {
     ) -> Result<Self, AlertError> {
         let o = Options::new("slack", options);
         let wid = o.string("workspace")?;
-        let mut tls = (String::new(), String::new(), String::new(), false);
+        let mut tls = TlsKeys::default();
         let workspace = match services.element("slack", "slack", "workspace", &wid) {
             Ok(c) => {
-                tls = (
-                    c.string("ssl-ca")?,
-                    c.string("ssl-cert")?,
-                    c.string("ssl-key")?,
-                    c.bool("insecure-skip-verify")?,
-                );
+                tls = TlsKeys::of(&c)?;
                 Ok(Workspace {
                     enabled: c.bool("enabled")?,
                     url: c.string("url")?,
@@ -85,11 +80,9 @@ impl SlackHandler {
             channel: o.string("channel")?,
             username: o.string("username")?,
             icon_emoji: o.string("icon-emoji")?,
-            client: Client::with_tls(&tls.0, &tls.1, &tls.2, tls.3).map_err(|reason| {
-                AlertError::Handler {
-                    kind: "slack".into(),
-                    reason,
-                }
+            client: Client::with_tls(&tls).map_err(|reason| AlertError::Handler {
+                kind: "slack".into(),
+                reason,
             })?,
         })
     }

@@ -2,7 +2,6 @@
 //! (`evconsole_router` `add_event`), severity from `[zenoss.severity-map]`
 //! (`[zenoss]`, services/zenoss).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kapa_engine::{AlertEvent, Level};
@@ -14,7 +13,7 @@ use super::options::Options;
 use super::services::HandlerServices;
 use super::{Deliver, Failure};
 use crate::AlertError;
-use crate::template::{Template, template_data};
+use crate::template::{Template, template_subset};
 
 /// Sends each event to Zenoss.
 #[derive(Debug)]
@@ -133,16 +132,12 @@ impl Deliver for ZenossHandler {
         }
         // The templates see Name, TaskName, ID, Message, Details, Time, Duration, Level,
         // Recoverable and Tags.
-        let mut info = BTreeMap::new();
-        if let gotmpl::Value::Map(m) = template_data(event) {
-            for k in [
+        let mut info = template_subset(
+            event,
+            &[
                 "Name", "TaskName", "ID", "Message", "Time", "Duration", "Level", "Tags",
-            ] {
-                if let Some(v) = m.get(k) {
-                    info.insert(Arc::from(k), v.clone());
-                }
-            }
-        }
+            ],
+        );
         info.insert(
             Arc::from("Details"),
             gotmpl::Value::String(Arc::from(event.data.details.as_str())),
