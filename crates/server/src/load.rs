@@ -156,13 +156,20 @@ impl Loader {
         report
     }
 
-    fn load_templates(&self, report: &mut LoadReport) {
-        for f in files(&self.dir.join("templates"), &["tick"]) {
-            let id = stem(&f);
-            tracing::info!(service = "load", file = %f.display(), "loading template");
-            match self.load_template(&f, &id) {
-                Ok(()) => {
-                    let key = format!("templates/{id}");
+    /// Loads every file of `sub` with one of `exts` through `load`, which returns the item's
+    /// key; the key is recorded, and a failure is reported without stopping the others.
+    fn load_files(
+        &self,
+        report: &mut LoadReport,
+        sub: &str,
+        exts: &[&str],
+        what: &str,
+        load: impl Fn(&Self, &Path) -> Result<String, String>,
+    ) {
+        for f in files(&self.dir.join(sub), exts) {
+            tracing::info!(service = "load", file = %f.display(), "loading {what}");
+            match load(self, &f) {
+                Ok(key) => {
                     if let Err(e) = self.items.put(&key) {
                         report.errors.push(format!("recording {key}: {e}"));
                     }
@@ -173,6 +180,13 @@ impl Loader {
                     .push(format!("failed to load file {}: {e}", f.display())),
             }
         }
+    }
+
+    fn load_templates(&self, report: &mut LoadReport) {
+        self.load_files(report, "templates", &["tick"], "template", |l, f| {
+            let id = stem(f);
+            l.load_template(f, &id).map(|()| format!("templates/{id}"))
+        });
     }
 
     fn load_template(&self, f: &Path, id: &str) -> Result<(), String> {
@@ -196,23 +210,11 @@ impl Loader {
     }
 
     fn load_tasks(&self, report: &mut LoadReport) {
-        let dir = self.dir.join("tasks");
-        for f in files(&dir, &["tick", "yaml", "yml", "json"]) {
-            let id = stem(&f);
-            tracing::info!(service = "load", file = %f.display(), "loading task");
-            match self.load_task(&f, &id) {
-                Ok(()) => {
-                    let key = format!("tasks/{id}");
-                    if let Err(e) = self.items.put(&key) {
-                        report.errors.push(format!("recording {key}: {e}"));
-                    }
-                    report.loaded.push(key);
-                }
-                Err(e) => report
-                    .errors
-                    .push(format!("failed to load file {}: {e}", f.display())),
-            }
-        }
+        let exts = ["tick", "yaml", "yml", "json"];
+        self.load_files(report, "tasks", &exts, "task", |l, f| {
+            let id = stem(f);
+            l.load_task(f, &id).map(|()| format!("tasks/{id}"))
+        });
     }
 
     fn load_task(&self, f: &Path, id: &str) -> Result<(), String> {
@@ -257,20 +259,8 @@ impl Loader {
     }
 
     fn load_handlers(&self, report: &mut LoadReport) {
-        for f in files(&self.dir.join("handlers"), &["yaml", "yml", "json"]) {
-            tracing::info!(service = "load", file = %f.display(), "loading handler");
-            match self.load_handler(&f) {
-                Ok(key) => {
-                    if let Err(e) = self.items.put(&key) {
-                        report.errors.push(format!("recording {key}: {e}"));
-                    }
-                    report.loaded.push(key);
-                }
-                Err(e) => report
-                    .errors
-                    .push(format!("failed to load file {}: {e}", f.display())),
-            }
-        }
+        let exts = ["yaml", "yml", "json"];
+        self.load_files(report, "handlers", &exts, "handler", Self::load_handler);
     }
 
     fn load_handler(&self, f: &Path) -> Result<String, String> {
